@@ -1,0 +1,29 @@
+import Koa from 'koa';
+import type { Db } from './db';
+import { AppError } from './errors';
+import { requestContext, resolveUser } from './http/middleware';
+import { chatRoutes, type ChatRouteDeps } from './routes/chat';
+import { healthRoutes, type Readiness } from './routes/health';
+import { sessionRoutes } from './routes/sessions';
+
+export interface AppDeps extends ChatRouteDeps {
+  db: Db;
+  readiness: Readiness;
+}
+
+/** The HTTP app: error envelope and logging first, then health (no user), then the API. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: false });
+  app.silent = true; // errors are logged by requestContext
+  app.use(requestContext(deps.logger));
+
+  const health = healthRoutes(deps.readiness);
+  app.use(health.routes());
+
+  app.use(resolveUser(deps.config.DEFAULT_USER_ID, (id) => deps.repos.users.ensure(id)));
+  for (const router of [sessionRoutes(deps.repos, deps.config.MAX_BODY_BYTES), chatRoutes(deps)]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true, notImplemented: () => new AppError(501, 'not_implemented', 'Not implemented'), methodNotAllowed: () => new AppError(405, 'method_not_allowed', 'Method not allowed') }));
+  }
+  return app;
+}

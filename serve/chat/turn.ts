@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { MessageRow, Repos } from '../db/repos';
+import { NotFoundError } from '../errors';
+import { countTokens } from '../llm/tokens';
+import { LlmError, type LlmEvent, type LlmProvider, type LlmUsage } from '../llm/types';
+import { toClientError, type ClientError } from './llm-errors';
+import type { MemoryService, MemoryStatus, UsedMemory } from './memory-seam';
+import { buildMessages } from './prompt';
+
+export interface ChatDeps {
+  config: Config;
+  repos: Repos;
+  llm: LlmProvider;
+  memory: MemoryService;
+  logger: Logger;
+  costUsd: (model: string, usage: LlmUsage) => number | null;
+}
+
+export interface TurnInput {
+  userId: string;
+  sessionId: string;
+  content: string;
+  temperature?: number;
+  maxTokens?: number;
+  /** performance.now() when the request arrived, so server-side TTFT includes everything. */
+  receivedAt: number;
+}
+
+/** Per-stage timings in ms; the eval harness reads these instead of timing calls again. */
+export interface TurnTimings {
+  dbMs: number;
+  retrievalMs: number;
+  promptMs: number;
+  queueWaitMs?: number;
+  llmTtftMs?: number;
+  llmMs?: number;
+  ttftMs?: number;
+  totalMs: number;
+}
+
+export interface TurnMeta {
+  sessionId: string;
+  userMessageId: string;
+  assistantMessageId: string;
+  model: string;
+  memory: MemoryStatus;
+  memories: UsedMemory[];
+}
+
+export type TurnEvent =
+  | { type: 'token'; text: string }
+  | { type: 'done'; message: MessageRow; usage: LlmUsage; timings: TurnTimings; provider?: string; finishReason: string }
+  | ({ type: 'error'; messageId: string } & ClientError);
+
+export interface Turn {
+  meta: TurnMeta;
+  run(signal: AbortSignal): AsyncGenerator<TurnEvent>;
+}
+
+/** Steps 1-4 of a turn: check the session, store the user message, retrieve memories, build the prompt. */
+export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn> {
+  const { repos, config } = deps;
+  const t0 = performance.now();
+  const session = await repos.sessions.get(input.userId, input.sessionId);
+  if (!session) throw new NotFoundError('session', input.sessionId);
+  const history = await repos.messages.recent(input.sessionId, config.HISTORY_WINDOW);
+  const userMessage = await repos.messages.insert({
+    sessionId: input.sessionId,
+    userId: input.userId,
+    role: 'user',
+    content: input.content,
+    status: 'complete',
+  });
+  const dbMs = performance.now() - t0;
+
+  const t1 = performance.now();
+  const retrieved = await deps.memory
+    .retrieve({ userId: input.userId, sessionId: input.sessionId, query: input.content, recent: history })
+    .catch((err: unknown) => {
+      deps.logger.warn({ err }, 'memory retrieval failed; answering without memories');
+      return { status: 'unavailable' as const, memories: [] };
+    });
+  const retrievalMs = performance.now() - t1;
+
+  const t2 = performance.now();
+  const messages = buildMessages({
+    systemPrompt: config.SYSTEM_PROMPT,
+    memories: retrieved.memories,
+    history,
+    userContent: input.content,
+  });
+  const promptMs = performance.now() - t2;
+
+  const meta: TurnMeta = {
+    sessionId: input.sessionId,
+    userMessageId: userMessage.id,
+    assistantMessageId: randomUUID(),
+    model: deps.llm.model,
+    memory: retrieved.status,
+    memories: retrieved.memories,
+  };
+
+  async function* run(signal: AbortSignal): AsyncGenerator<TurnEvent> {
+    const tLlm = performance.now();
+    let text = '';
+    let ttftMs: number | undefined;
+    let llmTtftMs: number | undefined;
+    let done: Extract<LlmEvent, { type: 'done' }> | undefined;
+    try {
+      for await (const ev of deps.llm.stream(
+        { messages, temperature: input.temperature, maxTokens: input.maxTokens },
+        { signal },
+      )) {
+        if (ev.type === 'token') {
+          if (ttftMs === undefined) {
+            ttftMs = performance.now() - input.receivedAt;
+            llmTtftMs = performance.now() - tLlm;
+          }
+          text += ev.text;
+          yield { type: 'token', text: ev.text };
+        } else {
+          done = ev;
+        }
+      }
+    } catch (err) {
+      const aborted = signal.aborted || (err instanceof LlmError && err.kind === 'aborted');
+      const clientError = aborted ? toClientError(new LlmError('aborted', 'client closed')) : toClientError(err);
+      const llmMs = performance.now() - tLlm;
+      const usage = estimatedUsage(messages.map((m) => m.content).join('\n'), text);
+      await finish({ status: aborted ? 'partial' : 'error', text, usage, llmTtftMs, llmMs, error: clientError, err });
+      if (!aborted) {
+        deps.logger.warn({ err, code: clientError.code, sessionId: input.sessionId }, 'LLM call failed');
+        yield { type: 'error', messageId: meta.assistantMessageId, ...clientError };
+      }
+      return;
+    }
+    const llmMs = performance.now() - tLlm;
+    const usage = done?.usage ?? estimatedUsage(messages.map((m) => m.content).join('\n'), text);
+    const message = await finish({ status: 'complete', text, usage, llmTtftMs, llmMs, provider: done?.provider, model: done?.model, attempts: done?.attempts });
+    deps.memory.afterTurn({ userId: input.userId, sessionId: input.sessionId, messages: [userMessage, message] });
+    yield {
+      type: 'done',
+      message,
+      usage,
+      provider: done?.provider,
+      finishReason: done?.finishReason ?? 'stop',
+      timings: { dbMs, retrievalMs, promptMs, queueWaitMs: done?.queueWaitMs, llmTtftMs, llmMs, ttftMs, totalMs: performance.now() - input.receivedAt },
+    };
+  }
+
+  async function finish(f: {
+    status: 'complete' | 'partial' | 'error';
+    text: string;
+    usage: LlmUsage;
+    llmTtftMs?: number;
+    llmMs: number;
+    provider?: string;
+    model?: string;
+    attempts?: number;
+    error?: ClientError;
+    err?: unknown;
+  }): Promise<MessageRow> {
+    const model = f.model ?? deps.llm.model;
+    const message = await repos.messages.insert({
+      id: meta.assistantMessageId,
+      sessionId: input.sessionId,
+      userId: input.userId,
+      role: 'assistant',
+      content: f.text,
+      status: f.status,
+      model,
+      promptTokens: f.usage.promptTokens,
+      completionTokens: f.usage.completionTokens,
+      ttftMs: f.llmTtftMs ?? null,
+      totalMs: f.llmMs,
+      errorCode: f.error?.code ?? null,
+      errorMessage: f.error?.message ?? null,
+    });
+    await repos.usage.record({
+      userId: input.userId,
+      sessionId: input.sessionId,
+      messageId: message.id,
+      provider: f.provider ?? deps.llm.id,
+      model,
+      promptTokens: f.usage.promptTokens,
+      completionTokens: f.usage.completionTokens,
+      costUsd: deps.costUsd(model, f.usage),
+      ttftMs: f.llmTtftMs ?? null,
+      totalMs: f.llmMs,
+      outcome: f.status === 'complete' ? 'ok' : f.status === 'partial' ? 'aborted' : 'error',
+      errorCode: f.error?.code ?? null,
+      attempts: f.attempts ?? (f.err instanceof LlmError ? (f.err.opts as { attempts?: number }).attempts ?? 1 : 1),
+    });
+    await repos.sessions.touch(input.sessionId);
+    return message;
+  }
+
+  return { meta, run };
+}
+
+function estimatedUsage(prompt: string, completion: string): LlmUsage {
+  const promptTokens = countTokens(prompt);
+  const completionTokens = countTokens(completion);
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, source: 'estimated' };
+}

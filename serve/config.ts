@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const fallbackSchema = z.array(
+  z.object({
+    baseUrl: z.url(),
+    model: z.string().min(1),
+    apiKey: z.string().optional(),
+  }),
+);
+
+const pricingSchema = z.record(
+  z.string(),
+  z.object({ inputPerM: z.number().min(0), outputPerM: z.number().min(0), cachedInputPerM: z.number().min(0).optional() }),
+);
+
+function jsonOf<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+/** Every variable, its default and how to fix it. `.env.example` mirrors this list. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000).refine((p) => p <= 65535, 'must be a port number 0-65535'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DB_POOL_MAX: int(10, 1),
+
+  // LLM: `auto` uses the OpenAI-compatible provider when LLM_BASE_URL or LLM_API_KEY is set,
+  // and the built-in simulator otherwise.
+  LLM_PROVIDER: z.enum(['auto', 'openai', 'sim']).default('auto'),
+  LLM_BASE_URL: z.url().optional(),
+  LLM_API_KEY: z.string().optional(),
+  LLM_MODEL: z.string().min(1).optional(),
+  LLM_CONTEXT_TOKENS: int(8192, 256),
+  LLM_MAX_TOKENS: int(512, 1),
+  LLM_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.7),
+  LLM_FALLBACKS: jsonOf(fallbackSchema).optional(),
+  LLM_PRICING: jsonOf(pricingSchema).optional(),
+
+  // Resilience
+  LLM_ATTEMPT_TIMEOUT_MS: int(20_000, 1),
+  LLM_IDLE_TIMEOUT_MS: int(15_000, 1),
+  LLM_DEADLINE_MS: int(60_000, 1),
+  LLM_MAX_RETRIES: int(2),
+  LLM_RETRY_BASE_MS: int(250, 1),
+  LLM_RETRY_MAX_MS: int(5_000, 1),
+  LLM_MAX_CONCURRENCY: int(64, 1),
+  LLM_QUEUE_MAX: int(256),
+  BREAKER_FAILURES: int(5, 1),
+  BREAKER_WINDOW_MS: int(10_000, 100),
+  BREAKER_RESET_MS: int(5_000, 10),
+
+  // Simulator used when no LLM is configured
+  SIM_MODE: z.enum(['echo', 'lorem', 'extractive', 'scripted']).default('extractive'),
+  SIM_TTFT_MS: int(20),
+  SIM_ITL_MS: int(5),
+  SIM_SEED: int(42),
+
+  // Chat
+  SYSTEM_PROMPT: z.string().default('You are Memocha, a helpful assistant with long-term memory.'),
+  HISTORY_WINDOW: int(20, 0),
+  MAX_CONTENT_CHARS: int(16_000, 1),
+  MAX_BODY_BYTES: int(1_048_576, 1024),
+  SSE_KEEPALIVE_MS: int(15_000, 10),
+  SHUTDOWN_GRACE_MS: int(10_000, 0),
+  DEFAULT_USER_ID: z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/).default('default'),
+  CORS_ORIGIN: z.string().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  llmMode: 'openai' | 'sim';
+  model: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix these environment variables (see .env.example for every variable and its default).`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse the environment once; throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const source: Record<string, string | undefined> = { ...env };
+  // OPENAI_* are accepted as aliases of LLM_*, as the openai SDK's users expect.
+  source.LLM_BASE_URL ??= env.OPENAI_BASE_URL;
+  source.LLM_API_KEY ??= env.OPENAI_API_KEY;
+  source.LLM_MODEL ??= env.OPENAI_MODEL;
+  for (const key of Object.keys(source)) if (source[key] === '') source[key] = undefined;
+
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}=${JSON.stringify(source[String(i.path[0])] ?? '')}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const llmMode =
+    e.LLM_PROVIDER === 'auto' ? (e.LLM_BASE_URL || e.LLM_API_KEY ? 'openai' : 'sim') : e.LLM_PROVIDER;
+  if (llmMode === 'openai' && !e.LLM_BASE_URL && !e.LLM_API_KEY) {
+    throw new ConfigError(['LLM_PROVIDER=openai needs LLM_BASE_URL (any OpenAI-compatible server) or LLM_API_KEY (api.openai.com)']);
+  }
+  const model = e.LLM_MODEL ?? (llmMode === 'sim' ? `memocha-sim-${e.SIM_MODE}` : 'gpt-4o-mini');
+  return { ...e, llmMode, model };
+}
+
+/** Config for tests: defaults plus overrides, without reading process.env. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...overrides });
+}

@@ -1,0 +1,22 @@
+import type { Knex } from 'knex';
+import * as init001 from './001_init';
+
+interface NamedMigration {
+  name: string;
+  migration: Knex.Migration;
+}
+
+/** Every migration, in order. Add new ones here: nothing is discovered from the file system. */
+export const migrations: readonly NamedMigration[] = [{ name: '001_init', migration: init001 }];
+
+/** A knex MigrationSource over the explicit list above (works the same under tsx, vitest and the knex CLI). */
+export const migrationSource: Knex.MigrationSource<NamedMigration> = {
+  getMigrations: () => Promise.resolve([...migrations]),
+  getMigrationName: (m) => m.name,
+  getMigration: (m) => Promise.resolve(m.migration),
+};
+
+/** Migrator config; `schema` puts knex_migrations in the same schema as the tables. */
+export function migratorConfig(schema?: string): Knex.MigratorConfig {
+  return { migrationSource, ...(schema ? { schemaName: schema } : {}) };
+}

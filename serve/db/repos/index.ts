@@ -1,0 +1,28 @@
+import type { Knex } from 'knex';
+import { messagesRepo, type MessagesRepo } from './messages';
+import { sessionsRepo, type SessionsRepo } from './sessions';
+import { usageRepo, type UsageRepo } from './usage';
+import { usersRepo, type UsersRepo } from './users';
+
+export type { UsersRepo } from './users';
+export type { CreateSessionInput, SessionRow, SessionsRepo } from './sessions';
+export type { InsertMessageInput, MessagePatch, MessageRole, MessageRow, MessageStatus, MessagesRepo } from './messages';
+export type { RecordUsageInput, UsageOutcome, UsageRepo, UsageRow, UsageTotals } from './usage';
+export type { DbTime, Page } from './util';
+
+export interface Repos {
+  users: UsersRepo;
+  sessions: SessionsRepo;
+  messages: MessagesRepo;
+  usage: UsageRepo;
+}
+
+/** The only code that touches knex: one small repository per table. */
+export function createRepos(knex: Knex): Repos {
+  return {
+    users: usersRepo(knex),
+    sessions: sessionsRepo(knex),
+    messages: messagesRepo(knex),
+    usage: usageRepo(knex),
+  };
+}

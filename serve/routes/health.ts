@@ -1,0 +1,24 @@
+import Router from '@koa/router';
+
+export interface Readiness {
+  database(): Promise<{ ok: boolean; backend: string; latencyMs?: number; error?: string }>;
+  llm(): { mode: 'openai' | 'sim'; model: string; breakers: { provider: string; state: string }[]; note?: string };
+}
+
+/** /healthz: the process answers. /readyz: 503 when the database is unreachable; `degraded` when an LLM breaker is open. */
+export function healthRoutes(readiness: Readiness) {
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    const database = await readiness.database();
+    const llm = readiness.llm();
+    const allOpen = llm.breakers.length > 0 && llm.breakers.every((b) => b.state === 'open');
+    const anyOpen = llm.breakers.some((b) => b.state !== 'closed');
+    const status = !database.ok ? 'unavailable' : anyOpen ? 'degraded' : 'ready';
+    ctx.status = database.ok ? 200 : 503;
+    ctx.body = { status, database, llm: { ...llm, available: !allOpen } };
+  });
+  return router;
+}

@@ -1,0 +1,48 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { Repos } from '../db/repos';
+import { NotFoundError } from '../errors';
+import { parseWith, readJson, requireUuid } from '../http/body';
+
+const createBody = z.object({ title: z.string().max(200).optional() }).strict();
+const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+export function sessionRoutes(repos: Repos, maxBodyBytes: number) {
+  const router = new Router();
+
+  router.post('/v1/sessions', async (ctx) => {
+    const body = parseWith(createBody, await readJson(ctx, maxBodyBytes));
+    ctx.status = 201;
+    ctx.body = await repos.sessions.create({ userId: ctx.state.userId, title: body.title });
+  });
+
+  router.get('/v1/sessions', async (ctx) => {
+    const q = parseWith(pageQuery, ctx.query, 'query');
+    ctx.body = await repos.sessions.list({ userId: ctx.state.userId, limit: q.limit, cursor: q.cursor });
+  });
+
+  router.get('/v1/sessions/:id', async (ctx) => {
+    const id = requireUuid(ctx.params.id, 'session id');
+    const session = await repos.sessions.get(ctx.state.userId, id);
+    if (!session) throw new NotFoundError('session', id);
+    ctx.body = session;
+  });
+
+  router.delete('/v1/sessions/:id', async (ctx) => {
+    const id = requireUuid(ctx.params.id, 'session id');
+    if (!(await repos.sessions.remove(ctx.state.userId, id))) throw new NotFoundError('session', id);
+    ctx.status = 204;
+  });
+
+  router.get('/v1/sessions/:id/messages', async (ctx) => {
+    const id = requireUuid(ctx.params.id, 'session id');
+    const q = parseWith(pageQuery, ctx.query, 'query');
+    if (!(await repos.sessions.get(ctx.state.userId, id))) throw new NotFoundError('session', id);
+    ctx.body = await repos.messages.list({ sessionId: id, userId: ctx.state.userId, limit: q.limit, cursor: q.cursor });
+  });
+
+  return router;
+}

@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import type { AppDeps } from './app';
+import type { MemoryService } from './chat/memory-seam';
+import { noMemory } from './chat/memory-seam';
+import type { Config } from './config';
+import { openDb, type Db } from './db';
+import { createRepos } from './db/repos';
+import { createLogger } from './logger';
+import { createOpenAiProvider } from './llm/openai';
+import { costUsd } from './llm/pricing';
+import { createResilientLlm, type ResilientLlm } from './llm/resilience';
+import { startSimulator, type Simulator, type SimulatorOptions } from './llm/simulator';
+import { LlmError, type LlmProvider } from './llm/types';
+
+export interface Runtime {
+  deps: AppDeps & { llm: ResilientLlm };
+  sim?: Simulator;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOverrides {
+  logger?: Logger;
+  /** An already open database (tests); it is not closed by close(). */
+  db?: Db;
+  /** Extra simulator options for the built-in simulator. */
+  sim?: Partial<SimulatorOptions>;
+  memory?: MemoryService;
+}
+
+/** Wire config → database, LLM (the real provider or the built-in simulator), resilience and memory. */
+export async function createRuntime(config: Config, o: RuntimeOverrides = {}): Promise<Runtime> {
+  const logger = o.logger ?? createLogger(config.LOG_LEVEL);
+  const db = o.db ?? (await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX }));
+  const repos = createRepos(db.knex);
+
+  let sim: Simulator | undefined;
+  let primary: LlmProvider;
+  if (config.llmMode === 'sim') {
+    sim = await startSimulator({
+      mode: config.SIM_MODE,
+      model: config.model,
+      seed: config.SIM_SEED,
+      ttft: { kind: 'fixed', ms: config.SIM_TTFT_MS },
+      itl: { kind: 'fixed', ms: config.SIM_ITL_MS },
+      ...o.sim,
+    });
+    logger.warn({ url: sim.url, mode: config.SIM_MODE }, 'no LLM configured: answering with the built-in simulator (set LLM_BASE_URL / LLM_API_KEY for a real model)');
+    primary = createOpenAiProvider({ id: 'simulator', baseUrl: sim.url, apiKey: 'simulator', model: config.model });
+  } else {
+    primary = createOpenAiProvider({ id: 'primary', baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.model });
+  }
+  const fallbacks = (config.LLM_FALLBACKS ?? []).map((f, i) =>
+    createOpenAiProvider({ id: `fallback-${i + 1}`, baseUrl: f.baseUrl, apiKey: f.apiKey, model: f.model }),
+  );
+
+  const llm = createResilientLlm({
+    providers: [primary, ...fallbacks],
+    attemptTimeoutMs: config.LLM_ATTEMPT_TIMEOUT_MS,
+    idleTimeoutMs: config.LLM_IDLE_TIMEOUT_MS,
+    deadlineMs: config.LLM_DEADLINE_MS,
+    maxRetries: config.LLM_MAX_RETRIES,
+    retryBaseMs: config.LLM_RETRY_BASE_MS,
+    retryMaxMs: config.LLM_RETRY_MAX_MS,
+    breaker: { failures: config.BREAKER_FAILURES, windowMs: config.BREAKER_WINDOW_MS, resetMs: config.BREAKER_RESET_MS },
+    queue: { maxConcurrency: config.LLM_MAX_CONCURRENCY, maxQueue: config.LLM_QUEUE_MAX },
+    logger,
+  });
+
+  const inflight = new Set<AbortController>();
+  const deps: Runtime['deps'] = {
+    config,
+    db,
+    repos,
+    llm,
+    logger,
+    memory: o.memory ?? noMemory,
+    inflight,
+    costUsd: (model, usage) => costUsd(model, usage, config.LLM_PRICING).usd,
+    admit: () => admission(llm),
+    readiness: {
+      async database() {
+        const t = performance.now();
+        try {
+          await db.ping();
+          return { ok: true, backend: db.backend, latencyMs: performance.now() - t };
+        } catch (err) {
+          return { ok: false, backend: db.backend, error: (err as Error).message };
+        }
+      },
+      llm: () => ({
+        mode: config.llmMode,
+        model: config.model,
+        breakers: llm.breakerStates().map((b) => ({ provider: b.provider, state: b.state })),
+        ...(sim ? { note: 'built-in simulator: no LLM is configured' } : {}),
+      }),
+    },
+  };
+
+  return {
+    deps,
+    sim,
+    async close() {
+      await sim?.close();
+      if (!o.db) await db.close();
+    },
+  };
+}
+
+/** Refuse at once (before storing anything) when every provider's breaker is open or the queue is full. */
+function admission(llm: ResilientLlm): LlmError | null {
+  const open = llm.breakerStates();
+  if (open.length > 0 && open.every((b) => b.state === 'open')) {
+    const wait = Math.min(...open.map((b) => b.retryAfterMs ?? 1000));
+    return new LlmError('breaker_open', 'every LLM provider circuit is open', { retryAfterMs: wait });
+  }
+  const q = llm.stats().queue;
+  if (q.waiting >= q.maxQueue && q.active >= q.maxConcurrency) {
+    return new LlmError('queue_full', 'LLM queue is full', { retryAfterMs: 1000 });
+  }
+  return null;
+}
