@@ -32,10 +32,11 @@ describe('loadConfig', () => {
     const message = (error as ConfigError).message;
     expect(message).toContain('PORT="abc"');
     expect(message).toContain('DATABASE_URL="mysql://x": must start with postgres://');
-    expect(message).toContain('LLM_FALLBACKS');
+    expect(message).toContain('LLM_FALLBACKS.0.baseUrl');
+    expect(message).toContain('LLM_FALLBACKS.0.model');
     expect(message).toContain('LOG_LEVEL');
     expect(message).toContain('.env.example');
-    expect((error as ConfigError).problems).toHaveLength(4);
+    expect((error as ConfigError).problems).toHaveLength(5);
   });
 
   it('rejects LLM_FALLBACKS that is not JSON', () => {

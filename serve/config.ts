@@ -56,6 +56,10 @@ export const envSchema = z.object({
   LLM_CONTEXT_TOKENS: int(8192, 256),
   LLM_MAX_TOKENS: int(512, 1),
   LLM_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.7),
+  /** Servers that reject `stream_options` (some older vLLM/llama.cpp builds) need false; tokens are then counted locally. */
+  LLM_STREAM_USAGE: bool(true),
+  /** Reasoning models (o-series, gpt-5) take max_completion_tokens. */
+  LLM_MAX_TOKENS_PARAM: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
   LLM_FALLBACKS: jsonOf(fallbackSchema).optional(),
   LLM_PRICING: jsonOf(pricingSchema).optional(),
 

@@ -19,8 +19,8 @@ export class NotFoundError extends AppError {
 }
 
 export class ValidationError extends AppError {
-  constructor(message: string, details?: unknown) {
-    super(400, 'invalid_request', message, details);
+  constructor(message: string, details?: unknown, code = 'invalid_request') {
+    super(400, code, message, details);
   }
 }
 

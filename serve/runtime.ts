@@ -47,10 +47,17 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     logger.warn({ url: sim.url, mode: config.SIM_MODE }, 'no LLM configured: answering with the built-in simulator (set LLM_BASE_URL / LLM_API_KEY for a real model)');
     primary = createOpenAiProvider({ id: 'simulator', baseUrl: sim.url, apiKey: 'simulator', model: config.model });
   } else {
-    primary = createOpenAiProvider({ id: 'primary', baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.model });
+    primary = createOpenAiProvider({
+      id: 'primary',
+      baseUrl: config.LLM_BASE_URL,
+      apiKey: config.LLM_API_KEY,
+      model: config.model,
+      streamUsage: config.LLM_STREAM_USAGE,
+      maxTokensParam: config.LLM_MAX_TOKENS_PARAM,
+    });
   }
   const fallbacks = (config.LLM_FALLBACKS ?? []).map((f, i) =>
-    createOpenAiProvider({ id: `fallback-${i + 1}`, baseUrl: f.baseUrl, apiKey: f.apiKey, model: f.model }),
+    createOpenAiProvider({ id: `fallback-${i + 1}`, baseUrl: f.baseUrl, apiKey: f.apiKey, model: f.model, streamUsage: config.LLM_STREAM_USAGE, maxTokensParam: config.LLM_MAX_TOKENS_PARAM }),
   );
 
   const llm = createResilientLlm({
@@ -100,6 +107,7 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     deps,
     sim,
     async close() {
+      llm.close();
       await sim?.close();
       if (!o.db) await db.close();
     },

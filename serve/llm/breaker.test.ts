@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderBreaker } from './breaker';
 import type { BreakerTransition } from './breaker';
@@ -143,15 +144,23 @@ describe('breaker and fallback in the resilient LLM', () => {
     expect(llm.stats().breakerRejections).toBe(1);
   });
 
-  it('a failed probe reopens the circuit', async () => {
+  it('a failed probe reopens the circuit; state changes are logged (warn on open)', async () => {
     a.setDefault({ kind: 'status', status: 503 });
-    const llm = make({ breaker: { failures: 1, windowMs: 10_000, resetMs: 100 } });
+    const lines: { level: number; msg: string; provider?: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as (typeof lines)[number]) });
+    const llm = make({ breaker: { failures: 1, windowMs: 10_000, resetMs: 100 }, logger });
     await drain(llm);
     await sleep(150);
     expect((await drain(llm)).error?.kind).toBe('server'); // the probe reached upstream and failed
     expect(a.requests).toHaveLength(2);
     expect(llm.breakerStates()[0]?.state).toBe('open');
     expect(seq(llm.stats().breakerTransitions)).toEqual(['closed>open', 'open>halfOpen', 'halfOpen>open']);
+    const breakerLines = lines.filter((l) => l.msg.startsWith('LLM circuit breaker'));
+    expect(breakerLines.map((l) => [l.level, l.msg, l.provider])).toEqual([
+      [40, 'LLM circuit breaker opened', 'p1'],
+      [30, 'LLM circuit breaker half-open', 'p1'],
+      [40, 'LLM circuit breaker opened', 'p1'],
+    ]);
   });
 
   it('a client error (4xx) does not count as a failure', async () => {

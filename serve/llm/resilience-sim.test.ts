@@ -65,9 +65,9 @@ describe('against the simulator', () => {
     expect([c.text, c.usage.source]).toEqual([question, 'estimated']);
   });
 
-  it('rides out a 40% error rate with retries: every call succeeds and attempts match upstream requests', async () => {
-    sim.configure({ faults: { errorRate: 0.4, errorStatus: 503 } });
-    const llm = make();
+  it('rides out a 30% error rate with retries: every call succeeds and attempts match upstream requests', async () => {
+    sim.configure({ faults: { errorRate: 0.3, errorStatus: 503, retryAfterS: 0 } });
+    const llm = make({ maxRetries: 10 });
     const before = sim.requests.length;
     const results = await Promise.all(Array.from({ length: 20 }, () => drain(llm, undefined, echoReq)));
     expect(results.every((r) => r.error === undefined && r.tokens.join('') === question)).toBe(true);
@@ -90,10 +90,17 @@ describe('against the simulator', () => {
   });
 
   it('hangs are cut by the attempt timeout and retried; malformed chunks are retried', async () => {
-    sim.configure({ faults: { hangRate: 0.5, malformedRate: 0.3 } });
+    sim.configure({ faults: { hangRate: 0.3, malformedRate: 0.2 } });
     const llm = make({ attemptTimeoutMs: 150 });
-    const results = await Promise.all(Array.from({ length: 8 }, () => drain(llm, undefined, echoReq)));
-    expect(results.filter((r) => r.error === undefined).length).toBeGreaterThanOrEqual(6);
-    expect(llm.stats().attempts).toBeGreaterThan(8);
+    const before = sim.requests.length;
+    const results = await Promise.all(Array.from({ length: 12 }, () => drain(llm, undefined, echoReq)));
+    expect(results.filter((r) => r.error === undefined).length).toBeGreaterThanOrEqual(10);
+    const records = sim.requests.slice(before);
+    const s = llm.stats();
+    expect(s.attempts).toBe(records.length);
+    expect(s.timeouts.firstToken).toBe(records.filter((r) => r.outcome === 'hang').length);
+    const failedCalls = results.filter((r) => r.error !== undefined).length;
+    // every faulty attempt is followed by a retry, except the last one of a call that ran out of retries
+    expect(s.retries).toBe(records.filter((r) => r.outcome === 'hang' || r.outcome === 'malformed').length - failedCalls);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Resilient LLM: a chain of providers (primary first, then fallbacks) behind a bounded FIFO queue, each
  * with its own circuit breaker (serve/llm/breaker.ts), attempt/idle timeouts, full-jitter retries before
- * the first token, and one deadline for the whole call. See the README of createResilientLlm below.
+ * the first token, and one deadline for the whole call. Semantics: see createResilientLlm's doc comment.
  */
 import type { Logger } from 'pino';
 import { ProviderBreaker } from './breaker';
@@ -108,8 +108,9 @@ export function createResilientLlm(opts: ResilienceOptions): ResilientLlm {
   const transitions: BreakerTransition[] = [];
   const c = {
     calls: 0, succeeded: 0, failed: 0, attempts: 0, retries: 0, retrySuccesses: 0, fallbacks: 0,
-    firstToken: 0, idle: 0, deadline: 0, aborted: 0, partialFailures: 0, queueRejections: 0, breakerRejections: 0,
+    aborted: 0, partialFailures: 0, queueRejections: 0, breakerRejections: 0,
   };
+  const timeouts = { firstToken: 0, idle: 0, deadline: 0 };
   const emit = (e: ResilienceEvent) => {
     try {
       opts.onEvent?.(e);
@@ -144,7 +145,7 @@ export function createResilientLlm(opts: ResilienceOptions): ResilientLlm {
     const arm = (ms: number, which: 'firstToken' | 'idle') => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        c[which]++;
+        timeouts[which]++;
         const what = which === 'idle' ? `no token for ${ms} ms mid-stream (idle timeout)` : `no ${source === streamSource ? 'first token' : 'response'} within ${ms} ms`;
         ctl.abort(new LlmError('timeout', `${provider.id}: ${what}`, { provider: provider.id }));
       }, ms);
@@ -273,7 +274,7 @@ export function createResilientLlm(opts: ResilienceOptions): ResilientLlm {
         const q = queue.snapshot();
         emit({ type: 'queue_full', active: q.active, waiting: q.waiting });
       }
-      if (err.kind === 'deadline') c.deadline++;
+      if (err.kind === 'deadline') timeouts.deadline++;
       if (err.kind === 'aborted') c.aborted++;
       if (err.opts.partial) c.partialFailures++;
       emit({ type: 'call_failed', kind: err.kind, attempts: st.attempts, partial: err.opts.partial === true, totalMs: performance.now() - t0 });
@@ -305,13 +306,7 @@ export function createResilientLlm(opts: ResilienceOptions): ResilientLlm {
       };
     },
     breakerStates: () => breakers.map((b) => b.snapshot()),
-    stats: () => ({
-      calls: c.calls, succeeded: c.succeeded, failed: c.failed, attempts: c.attempts, retries: c.retries,
-      retrySuccesses: c.retrySuccesses, fallbacks: c.fallbacks,
-      timeouts: { firstToken: c.firstToken, idle: c.idle, deadline: c.deadline },
-      aborted: c.aborted, partialFailures: c.partialFailures, queueRejections: c.queueRejections,
-      breakerRejections: c.breakerRejections, breakerTransitions: [...transitions], queue: queue.snapshot(),
-    }),
+    stats: () => ({ ...c, timeouts: { ...timeouts }, breakerTransitions: [...transitions], queue: queue.snapshot() }),
     close: () => breakers.forEach((b) => b.shutdown()),
   };
 }

@@ -3,11 +3,13 @@ import * as init001 from './001_init';
 
 interface NamedMigration {
   name: string;
+  /** What the knex CLI prints for pending migrations. */
+  file: string;
   migration: Knex.Migration;
 }
 
 /** Every migration, in order. Add new ones here: nothing is discovered from the file system. */
-export const migrations: readonly NamedMigration[] = [{ name: '001_init', migration: init001 }];
+export const migrations: readonly NamedMigration[] = [{ name: '001_init', file: '001_init.ts', migration: init001 }];
 
 /** A knex MigrationSource over the explicit list above (works the same under tsx, vitest and the knex CLI). */
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -8,7 +8,7 @@ const TRICKY = [
   `'); DROP TABLE messages; --`,
   `<script>alert(1)</script>`,
   `Robert"); DELETE FROM sessions WHERE ('1'='1`,
-  `?? ? :name $1 \\ \\\\ \0`.replace('\0', ''),
+  `?? ? :name $1 \\ \\\\ %s %% _`,
   `héllo wörld — 你好 🎉👩‍👩‍👧‍👦 ∑ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢`,
   `line1\nline2\r\n\ttabbed   `,
 ];
@@ -91,10 +91,7 @@ describe.each(backends)('repositories on %s', (backend) => {
     expect(pages).toBe(4);
     expect(new Set(seen.map((s) => s.id)).size).toBe(created.length);
     expect(seen).toHaveLength(created.length);
-    const tieIds = new Set(created.slice(0, 7).map((s) => s.id));
-    const ties = seen.filter((s) => tieIds.has(s.id)).map((s) => s.id);
-    expect(ties).toHaveLength(7);
-    expect(ties).toEqual([...ties].sort().reverse());
+    // Ties on created_at come out by id desc; microsecond-apart rows keep their order.
     const byIdDesc = created.slice(0, 7).map((s) => s.id).sort().reverse();
     const [later, micro1, micro2, micro999, earlier] = [10, 7, 8, 9, 11].map((i) => created[i]?.id);
     expect(seen.map((s) => s.id)).toEqual([later, micro999, micro2, micro1, ...byIdDesc, earlier]);

@@ -52,7 +52,7 @@ export function decodeCursor<T>(cursor: string, check: (parts: unknown[]) => T |
     parts = null;
   }
   const value = Array.isArray(parts) ? check(parts) : null;
-  if (value === null) throw new ValidationError('invalid cursor', { cursor });
+  if (value === null) throw new ValidationError('invalid cursor: pass back a nextCursor value unchanged', { cursor }, 'invalid_cursor');
   return value;
 }
 

@@ -81,8 +81,8 @@ export async function handleCompletion(ctx: CompletionContext, res: ServerRespon
 }
 
 /** Watch for the client going away; returns the waiter to cancel and a flag setter for normal completion. */
-function watchClose(res: ServerResponse, record: SimRequestRecord) {
-  const waiter = createWaiter();
+function watchClose(res: ServerResponse, record: SimRequestRecord, precise: boolean) {
+  const waiter = createWaiter(precise);
   const state = { done: false };
   res.on('close', () => {
     waiter.cancel();
@@ -102,7 +102,7 @@ async function jsonReply(
   headers: Record<string, string>,
   usage: wire.Usage | undefined,
 ): Promise<void> {
-  const { waiter, state } = watchClose(res, record);
+  const { waiter, state } = watchClose(res, record, plan.preciseTimers);
   const total = plan.ttftMs + plan.gapsMs.reduce((a, b) => a + b, 0);
   if (!(await waiter.until(record.receivedAt + total))) return;
   state.done = true;
@@ -126,7 +126,7 @@ async function streamReply(
   headers: Record<string, string>,
   usage: wire.Usage | undefined,
 ): Promise<void> {
-  const { waiter, state } = watchClose(res, record);
+  const { waiter, state } = watchClose(res, record, plan.preciseTimers);
   const fault = plan.fault;
   const withUsageNull = usage !== undefined;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers });

@@ -29,6 +29,7 @@ const FLAGS = {
   'cut-after': { type: 'string', env: 'SIM_CUT_AFTER_TOKENS' },
   'malformed-rate': { type: 'string', env: 'SIM_MALFORMED_RATE' },
   'no-usage': { type: 'boolean', env: 'SIM_NO_USAGE' },
+  'precise-timers': { type: 'boolean', env: 'SIM_PRECISE_TIMERS' },
   help: { type: 'boolean', short: 'h', env: '' },
 } as const;
 
@@ -65,7 +66,11 @@ export function optionsFromArgs(argv: string[], env: NodeJS.ProcessEnv): StartSi
     cutAfterTokens: num('cut-after'),
     malformedRate: num('malformed-rate'),
   };
-  const noUsage = get('no-usage');
+  const flag = (name: Flag): boolean | undefined => {
+    const v = get(name);
+    return v === undefined ? undefined : ['true', '1', 'yes'].includes(v);
+  };
+  const noUsage = flag('no-usage');
   const raw = {
     seed: num('seed'),
     mode: get('mode'),
@@ -76,7 +81,8 @@ export function optionsFromArgs(argv: string[], env: NodeJS.ProcessEnv): StartSi
     chunkTokens: num('chunk-tokens'),
     scriptPath: get('script'),
     faults: Object.values(faults).some((v) => v !== undefined) ? faults : undefined,
-    reportUsage: noUsage === undefined ? undefined : !['true', '1', 'yes'].includes(noUsage),
+    reportUsage: noUsage === undefined ? undefined : !noUsage,
+    preciseTimers: flag('precise-timers'),
   };
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   return { ...validateOptions(defined), port: num('port') ?? 8000, host: get('host') ?? '127.0.0.1', help: values.help === true };

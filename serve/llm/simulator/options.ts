@@ -54,6 +54,7 @@ export const optionsSchema = z.strictObject({
   faults: faultsSchema.optional(),
   reportUsage: z.boolean().optional(),
   maxRecords: z.number().int().min(1).optional(),
+  preciseTimers: z.boolean().optional(),
 });
 
 /** Throws an Error listing every problem when `input` is not a valid (partial) SimulatorOptions. */

@@ -20,6 +20,7 @@ export interface Plan {
   gapsMs: number[];
   promptTokens: number;
   completionTokens: number;
+  preciseTimers: boolean;
 }
 
 /** Group token pieces into chunks of `size` tokens. */
@@ -72,5 +73,6 @@ export function planRequest(resolved: ResolvedOptions, req: ChatRequest, seq: nu
     gapsMs,
     promptTokens: countChatTokens(req.messages),
     completionTokens: countTokens(text),
+    preciseTimers: o.preciseTimers === true,
   };
 }

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { handleCompletion, sendJson, type CompletionContext } from './completion';
 import { DEFAULT_OPTIONS, resolveOptions, type ResolvedOptions } from './options';
+import { countTokens } from '../tokens';
 import { RecordStore } from './records';
 import type { Simulator, SimulatorOptions, StartSimulatorOptions } from './types';
 import { WireError } from './wire';
@@ -33,6 +34,7 @@ function notFound(res: ServerResponse, method: string, path: string): void {
 export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<Simulator> {
   const { port = 0, host = '127.0.0.1', ...simOptions } = opts;
   let resolved: ResolvedOptions = resolveOptions({ ...DEFAULT_OPTIONS }, simOptions);
+  countTokens('warm up the tokenizer'); // its first call loads the BPE ranks: keep that out of the first TTFT
   const store = new RecordStore(resolved.options.maxRecords ?? DEFAULT_OPTIONS.maxRecords);
   const ctx: CompletionContext = { current: () => resolved, store };
 

@@ -8,10 +8,13 @@ export interface Waiter {
 }
 
 /**
- * setTimeout only has millisecond granularity and may fire up to ~1 ms early relative to performance.now(),
- * so the last stretch (< 1 ms) is covered with setImmediate. Never fires before `target`.
+ * Never resolves before `target`. setTimeout has millisecond granularity and can fire up to ~1 ms early
+ * relative to performance.now(); whatever is left then (< 1 ms) is waited with setImmediate.
+ * - default: setTimeout(ceil(left)), so writes are typically 0-1.5 ms late and almost never spin;
+ * - `precise`: setTimeout(floor(left)) then setImmediate for the last < 1 ms: typically < 0.1 ms late
+ *   on an idle machine, at the cost of up to ~1 ms of busy event loop per write.
  */
-export function createWaiter(): Waiter {
+export function createWaiter(precise = false): Waiter {
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
   let wake: ((ok: boolean) => void) | undefined;
@@ -28,7 +31,7 @@ export function createWaiter(): Waiter {
         if (left <= 0) {
           wake = undefined;
           resolve(true);
-        } else if (left >= 1) timer = setTimeout(step, Math.floor(left));
+        } else if (left >= 1) timer = setTimeout(step, precise ? Math.floor(left) : Math.ceil(left));
         else immediate = setImmediate(step);
       };
       step();
