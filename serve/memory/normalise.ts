@@ -13,6 +13,8 @@ const SCRIPT_STYLE_RE = /<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
 const COMMENT_RE = /<!--[\s\S]*?-->/g;
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+/** A fenced block at the start of a line, up to its closing fence or the end of the text. */
+const FENCE_RE = /^[ \t]*(`{3,}|~{3,})[^\n`]*(?:\n|(?![\s\S]))([\s\S]*?)(?:^[ \t]*\1[ \t]*$|(?![\s\S]))/gm;
 const PLACEHOLDER_RE = /\uE000(\d+)\uE001/g;
 
 function decodeEntities(s: string): string {
@@ -60,7 +62,7 @@ export function normaliseText(s: string): string {
   const protect = (text: string): string => `\uE000${code.push(text) - 1}\uE001`;
   let out = s
     .replace(/[\uE000\uE001]/g, '')
-    .replace(/(```|~~~)[^\n]*\n?([\s\S]*?)(?:\1|$)/g, (_m, _fence, body: string) => ` ${protect(body)} `)
+    .replace(FENCE_RE, (_m, _fence, body: string) => ` ${protect(body)} `)
     .replace(/(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g, (_m, _ticks, body: string) => protect(body));
   out = decodeEntities(stripMarkdown(stripHtml(out)));
   out = out.replace(PLACEHOLDER_RE, (_m, i: string) => code[Number(i)] ?? '');
@@ -124,7 +126,7 @@ export const ANSWERS: readonly string[] = [
 
 /** Laughter and similar, one word at a time: lol, lmao, hahaha, jajaja, hehe, xD, kkkk, ㅋㅋ, www, 哈哈, хаха, mdr. */
 const LAUGHTER_RE =
-  /^(?:(?:l+o+)+l+|l+m+f*a+o+|rofl|(?:(?:h+a+){2,}|(?:h+e+){2,}|(?:h+i+){2,}|(?:j+a+){2,}|(?:j+e+){2,})h*|x+d+|k{3,}|[ㅋㅎ]{2,}|w{3,}|哈{2,}|(?:х+а+){2,}|m+d+r+)$/u;
+  /^(?:(?:l+o+)+l+|l+m+f*a+o+|rofl|(?:(?:h+a+){2,}|(?:h+e+){2,}|(?:h+i+){2,}|(?:j+a+){2,}|(?:j+e+){2,})h*|x+d+|k{3,}|[ㅋㅎᄏᄒ]{2,}|w{3,}|哈{2,}|(?:х+а+){2,}|m+d+r+)$/u;
 /** Emoticons, matched on whitespace-separated tokens before punctuation is removed: :) ;-) :D <3 ^_^ o_O. */
 const EMOTICON_RE = /^(?:[:;=8][-'^o]?[)(\][dpo3*|\\/$@]+|<\/?3+|[)(]+[-']?[:;]|\^_*\^|[o0]_[o0]|t_t|;_;)$/i;
 const MAX_TRIVIAL_WORDS = 12;

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { testConfig } from '../../serve/config';
 import type { DbBackend } from '../../serve/db';
 import { openTestDb } from '../../serve/db/test-db';
@@ -20,10 +21,11 @@ export async function startTestServer(opts: {
   env?: Record<string, string>;
   sim?: Partial<SimulatorOptions>;
   memory?: MemoryService;
+  logger?: Logger;
 } = {}): Promise<TestServer> {
   const { db, cleanup } = await openTestDb(opts.backend ?? 'pglite');
   const config = testConfig({ SIM_TTFT_MS: '5', SIM_ITL_MS: '1', PORT: '0', ...opts.env });
-  const runtime = await createRuntime(config, { db, sim: opts.sim, memory: opts.memory });
+  const runtime = await createRuntime(config, { db, sim: opts.sim, memory: opts.memory, logger: opts.logger });
   const server = await startServer(runtime, 0, '127.0.0.1');
   if (!runtime.sim) throw new Error('test server expects the built-in simulator');
   return {

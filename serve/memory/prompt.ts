@@ -1,0 +1,226 @@
+/**
+ * Prompt assembly under a token budget, counted with the real tokenizer (serve/llm/tokens.ts), so
+ * countChatTokens(result.messages) ≤ contextTokens − answerReserveTokens always holds. Pure, no I/O.
+ *
+ * Layout: [system prompt] [system: dated memories]? [recent window…] [user message].
+ */
+import { countChatTokens, countTokens, truncateTokens } from '../llm/tokens';
+
+export type PromptRole = 'system' | 'user' | 'assistant';
+
+export interface PromptMessage {
+  role: PromptRole;
+  content: string;
+}
+
+export interface PromptMemory {
+  text: string;
+  createdAt: Date | string;
+  sessionId: string | null;
+  score: number;
+}
+
+export interface PromptBudget {
+  /** Share of the flexible budget (after system + user) for memories. Default 0.35. */
+  memoriesShare?: number;
+  /** Share for the recent window. Default 0.65. With memoriesShare it must sum to ≤ 1. */
+  windowShare?: number;
+}
+
+export interface AssemblePromptInput {
+  systemPrompt: string;
+  /** Any order; selection is by descending score. */
+  memories: readonly PromptMemory[];
+  /** The recent conversation, oldest first. */
+  window: readonly PromptMessage[];
+  userMessage: string;
+  contextTokens: number;
+  answerReserveTokens: number;
+  budget?: PromptBudget;
+  /** Memories from this session are labelled "this session". */
+  currentSessionId?: string;
+  /** Display order of the kept memories: by descending score (default) or oldest first. */
+  memoryOrder?: 'score' | 'oldest-first';
+}
+
+export interface AssembledPrompt {
+  messages: PromptMessage[];
+  /** Per-part cost including each message's overhead; total = countChatTokens(messages) (adds reply priming). */
+  tokens: { system: number; memories: number; window: number; user: number; total: number };
+  dropped: { memories: number; windowMessages: number };
+  truncated: { user: boolean; system: boolean };
+}
+
+export const DEFAULT_MEMORIES_SHARE = 0.35;
+export const DEFAULT_WINDOW_SHARE = 0.65;
+
+export const MEMORY_HEADER =
+  'Memories from earlier conversations with this user, each with its date (YYYY-MM-DD) and source session. ' +
+  'They may be outdated: when memories disagree, prefer the newer one; when a memory disagrees with the ' +
+  'current conversation, prefer the conversation. Use them only when relevant.';
+
+/** The smallest budget that can hold a prompt: an empty system message and an empty user message. */
+export const MIN_PROMPT_TOKENS = countChatTokens([
+  { role: 'system', content: '' },
+  { role: 'user', content: '' },
+]);
+
+export class PromptBudgetError extends Error {
+  readonly code = 'prompt_budget_too_small';
+  constructor(
+    readonly budgetTokens: number,
+    readonly minimumTokens: number,
+  ) {
+    super(
+      `prompt budget ${budgetTokens} tokens (contextTokens − answerReserveTokens) is below the minimal prompt of ` +
+        `${minimumTokens} tokens; raise contextTokens or lower answerReserveTokens`,
+    );
+    this.name = 'PromptBudgetError';
+  }
+}
+
+/** What one message adds to countChatTokens. */
+export function messageTokens(m: PromptMessage): number {
+  return countChatTokens([m]) - countChatTokens([]);
+}
+
+/** The longest whole-token prefix of `text` whose own token count is ≤ max (re-checked after cutting). */
+export function fitText(text: string, maxTokens: number): { text: string; truncated: boolean } {
+  if (countTokens(text) <= maxTokens) return { text, truncated: false };
+  for (let limit = Math.max(0, maxTokens); limit >= 0; limit--) {
+    const cut = truncateTokens(text, limit).text;
+    if (countTokens(cut) <= maxTokens) return { text: cut, truncated: true };
+  }
+  return { text: '', truncated: true };
+}
+
+export function formatDate(value: Date | string): string {
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? 'unknown date' : d.toISOString().slice(0, 10);
+}
+
+function sessionLabel(sessionId: string | null, current?: string): string {
+  if (sessionId === null) return 'several sessions';
+  return sessionId === current ? 'this session' : `session ${sessionId.slice(0, 8)}`;
+}
+
+/** "- [2024-05-03, session 3f2a1b9c] text", continuation lines indented. */
+export function formatMemoryLine(m: PromptMemory, currentSessionId?: string): string {
+  const text = m.text.replace(/\r?\n/g, '\n  ');
+  return `- [${formatDate(m.createdAt)}, ${sessionLabel(m.sessionId, currentSessionId)}] ${text}`;
+}
+
+function time(m: PromptMemory): number {
+  const t = new Date(m.createdAt).getTime();
+  return Number.isNaN(t) ? 0 : t;
+}
+
+export function formatMemories(memories: readonly PromptMemory[], currentSessionId?: string): string {
+  return [MEMORY_HEADER, ...memories.map((m) => formatMemoryLine(m, currentSessionId))].join('\n');
+}
+
+interface MemoryFit {
+  message: PromptMessage | null;
+  cost: number;
+  kept: number;
+}
+
+/**
+ * Greedy by descending score: a memory that does not fit is skipped (the next, shorter one may fit);
+ * memories are whole or absent. Line costs are estimates, so the block is re-counted and the
+ * lowest-scored memory removed until it fits.
+ */
+function fitMemories(byScore: readonly PromptMemory[], cap: number, input: AssemblePromptInput): MemoryFit {
+  const render = (chosen: readonly PromptMemory[]): PromptMessage => {
+    const shown = input.memoryOrder === 'oldest-first' ? [...chosen].sort((a, b) => time(a) - time(b)) : chosen;
+    return { role: 'system', content: formatMemories(shown, input.currentSessionId) };
+  };
+  let used = messageTokens(render([]));
+  const chosen: PromptMemory[] = [];
+  for (const m of byScore) {
+    const cost = countTokens(`\n${formatMemoryLine(m, input.currentSessionId)}`);
+    if (used + cost > cap) continue;
+    chosen.push(m);
+    used += cost;
+  }
+  while (chosen.length > 0) {
+    const message = render(chosen);
+    const cost = messageTokens(message);
+    if (cost <= cap) return { message, cost, kept: chosen.length };
+    chosen.pop();
+  }
+  return { message: null, cost: 0, kept: 0 };
+}
+
+/** The newest messages that fit, contiguous: the oldest are dropped first. */
+function fitWindow(window: readonly PromptMessage[], cap: number): { messages: PromptMessage[]; cost: number } {
+  let used = 0;
+  let start = window.length;
+  while (start > 0) {
+    const m = window[start - 1] as PromptMessage;
+    const cost = messageTokens(m);
+    if (used + cost > cap) break;
+    used += cost;
+    start--;
+  }
+  return { messages: window.slice(start).map((m) => ({ role: m.role, content: m.content })), cost: used };
+}
+
+function checkInput(input: AssemblePromptInput): { memoriesShare: number; windowShare: number; budget: number } {
+  const { contextTokens, answerReserveTokens } = input;
+  if (!Number.isInteger(contextTokens) || contextTokens < 0) throw new RangeError(`contextTokens must be a non-negative integer, got ${contextTokens}`);
+  if (!Number.isInteger(answerReserveTokens) || answerReserveTokens < 0) {
+    throw new RangeError(`answerReserveTokens must be a non-negative integer, got ${answerReserveTokens}`);
+  }
+  const memoriesShare = input.budget?.memoriesShare ?? DEFAULT_MEMORIES_SHARE;
+  const windowShare = input.budget?.windowShare ?? DEFAULT_WINDOW_SHARE;
+  const valid = (x: number): boolean => x >= 0 && x <= 1;
+  if (!valid(memoriesShare) || !valid(windowShare) || memoriesShare + windowShare > 1 + 1e-9) {
+    throw new RangeError(`budget shares must be in [0, 1] and sum to ≤ 1, got ${memoriesShare} + ${windowShare}`);
+  }
+  const budget = contextTokens - answerReserveTokens;
+  if (budget < MIN_PROMPT_TOKENS) throw new PromptBudgetError(budget, MIN_PROMPT_TOKENS);
+  return { memoriesShare, windowShare, budget };
+}
+
+/**
+ * Budget B = contextTokens − answerReserveTokens (PromptBudgetError when B < MIN_PROMPT_TOKENS).
+ * 1. The user message is kept whole unless it alone (with the minimal overhead) exceeds B; then it is
+ *    cut to fit and the system prompt is emptied. Otherwise the system prompt is cut to what remains.
+ * 2. The rest F = B − cost(system + user) is split: memories get ⌊F·memoriesShare⌋, the window
+ *    ⌊F·windowShare⌋ plus what memories left unused; if the window then leaves some unused, memories are
+ *    refitted with it. A share sum below 1 leaves the remainder unused on purpose.
+ */
+export function assemblePrompt(input: AssemblePromptInput): AssembledPrompt {
+  const { memoriesShare, windowShare, budget } = checkInput(input);
+  const userAlone = MIN_PROMPT_TOKENS + countTokens(input.userMessage);
+  const user = fitText(input.userMessage, budget - MIN_PROMPT_TOKENS);
+  const system = userAlone > budget ? { text: '', truncated: input.systemPrompt !== '' } : fitText(input.systemPrompt, budget - userAlone);
+  const systemMsg: PromptMessage = { role: 'system', content: system.text };
+  const userMsg: PromptMessage = { role: 'user', content: user.text };
+
+  const flexible = budget - countChatTokens([systemMsg, userMsg]);
+  const memCap = Math.floor(flexible * memoriesShare);
+  const winCap = Math.floor(flexible * windowShare);
+  const byScore = [...input.memories].sort((a, b) => b.score - a.score);
+  let memories = fitMemories(byScore, memCap, input);
+  const window = fitWindow(input.window, winCap + memCap - memories.cost);
+  if (memories.kept < byScore.length && memCap + winCap - window.cost > memories.cost) {
+    const refit = fitMemories(byScore, memCap + winCap - window.cost, input);
+    if (refit.kept > memories.kept) memories = refit;
+  }
+
+  const messages = [systemMsg, ...(memories.message ? [memories.message] : []), ...window.messages, userMsg];
+  return {
+    messages,
+    tokens: {
+      system: messageTokens(systemMsg),
+      memories: memories.cost,
+      window: window.cost,
+      user: messageTokens(userMsg),
+      total: countChatTokens(messages),
+    },
+    dropped: { memories: input.memories.length - memories.kept, windowMessages: input.window.length - window.messages.length },
+    truncated: { user: user.truncated, system: system.truncated },
+  };
+}
