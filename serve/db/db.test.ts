@@ -42,7 +42,7 @@ describe.each(backends)('openDb on %s', (backend) => {
     expect(t.db.backend).toBe(backend);
     await t.db.ping();
     await t.db.migrate(); // idempotent
-    expect(await migrationNames(t.db)).toEqual(['001_init']);
+    expect(await migrationNames(t.db)).toEqual(['001_init', '002_memory_indexing']);
     for (const table of ['users', 'sessions', 'messages', 'llm_usage']) {
       expect(await t.db.knex.schema.hasTable(table)).toBe(true);
     }
@@ -79,7 +79,7 @@ describe.runIf(backends.includes('postgres'))('PostgreSQL schemas', () => {
     const schema = randomSchemaName('twice');
     const first = await openDb({ databaseUrl: TEST_DATABASE_URL, schema, poolMax: 1 });
     const second = await openDb({ databaseUrl: TEST_DATABASE_URL, schema, poolMax: 1 });
-    expect(await migrationNames(second)).toEqual(['001_init']);
+    expect(await migrationNames(second)).toEqual(['001_init', '002_memory_indexing']);
     await second.close();
     await first.knex.raw('drop schema ?? cascade', [schema]);
     await first.close();
@@ -119,7 +119,7 @@ describe('PGlite', () => {
       const again = createRepos(second.knex);
       expect(await again.sessions.get('persist', s.id)).toMatchObject({ title: 'kept 🎉' });
       expect((await again.messages.recent(s.id, 5)).map((m) => m.content)).toEqual([`'); DROP TABLE messages; --`]);
-      expect(await migrationNames(second)).toEqual(['001_init']);
+      expect(await migrationNames(second)).toEqual(['001_init', '002_memory_indexing']);
     } finally {
       await second.close();
     }
@@ -144,10 +144,10 @@ describe('npm run db:migrate', () => {
     const opts = { cwd: ROOT, env, timeout: 60_000 };
     const up = await run('npx', ['tsx', 'serve/db/migrate.ts'], opts);
     expect(up.stdout).toContain(`backend: pglite (${path.join(dataDir, 'pglite')})`);
-    expect(up.stdout).toContain('applied now: 001_init');
+    expect(up.stdout).toContain('applied now: 001_init, 002_memory_indexing');
 
     const down = await run('npx', ['tsx', 'serve/db/migrate.ts', '--rollback'], opts);
-    expect(down.stdout).toContain('rolled back: 001_init');
+    expect(down.stdout).toContain('rolled back: 002_memory_indexing, 001_init');
     expect(down.stdout).toContain('applied migrations: (none)');
   });
 

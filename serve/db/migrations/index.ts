@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as init001 from './001_init';
+import * as memory002 from './002_memory_indexing';
 
 interface NamedMigration {
   name: string;
@@ -9,7 +10,10 @@ interface NamedMigration {
 }
 
 /** Every migration, in order. Add new ones here: nothing is discovered from the file system. */
-export const migrations: readonly NamedMigration[] = [{ name: '001_init', file: '001_init.ts', migration: init001 }];
+export const migrations: readonly NamedMigration[] = [
+  { name: '001_init', file: '001_init.ts', migration: init001 },
+  { name: '002_memory_indexing', file: '002_memory_indexing.ts', migration: memory002 },
+];
 
 /** A knex MigrationSource over the explicit list above (works the same under tsx, vitest and the knex CLI). */
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -1,10 +1,12 @@
 import type { Knex } from 'knex';
+import { memoryIndexRepo, type MemoryIndexRepo } from './memory-index';
 import { messagesRepo, type MessagesRepo } from './messages';
 import { sessionsRepo, type SessionsRepo } from './sessions';
 import { usageRepo, type UsageRepo } from './usage';
 import { usersRepo, type UsersRepo } from './users';
 
 export type { UsersRepo } from './users';
+export type { MemoryIndexRepo } from './memory-index';
 export type { CreateSessionInput, SessionRow, SessionsRepo } from './sessions';
 export type { InsertMessageInput, MessagePatch, MessageRole, MessageRow, MessageStatus, MessagesRepo } from './messages';
 export type { RecordUsageInput, UsageOutcome, UsageRepo, UsageRow, UsageTotals } from './usage';
@@ -15,6 +17,7 @@ export interface Repos {
   sessions: SessionsRepo;
   messages: MessagesRepo;
   usage: UsageRepo;
+  memoryIndex: MemoryIndexRepo;
 }
 
 /** The only code that touches knex: one small repository per table. */
@@ -24,5 +27,6 @@ export function createRepos(knex: Knex): Repos {
     sessions: sessionsRepo(knex),
     messages: messagesRepo(knex),
     usage: usageRepo(knex),
+    memoryIndex: memoryIndexRepo(knex),
   };
 }

@@ -62,7 +62,7 @@ export interface MessagesRepo {
   countBySession(sessionId: string): Promise<number>;
 }
 
-interface DbMessage {
+export interface DbMessage {
   id: string;
   seq: number | string;
   session_id: string;
@@ -81,7 +81,7 @@ interface DbMessage {
   updated_at: DbTime;
 }
 
-function toMessage(r: DbMessage): MessageRow {
+export function toMessage(r: DbMessage): MessageRow {
   return {
     id: r.id,
     seq: toNum(r.seq),

@@ -56,6 +56,7 @@ export async function handleCompletion(ctx: CompletionContext, res: ServerRespon
   const plan = planRequest(resolved, req, seq);
   const model = req.model ?? resolved.options.model ?? 'memocha-sim';
   Object.assign(record, { stream: req.stream, model, promptTokens: plan.promptTokens, lastUserMessage: lastUserMessage(req.messages) });
+  if (resolved.options.recordPrompts) record.messages = req.messages.map((m) => ({ role: m.role, content: m.content }));
 
   const fault = plan.fault;
   if (fault.kind === 'error') {

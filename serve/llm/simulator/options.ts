@@ -54,6 +54,7 @@ export const optionsSchema = z.strictObject({
   faults: faultsSchema.optional(),
   reportUsage: z.boolean().optional(),
   maxRecords: z.number().int().min(1).optional(),
+  recordPrompts: z.boolean().optional(),
   preciseTimers: z.boolean().optional(),
 });
 

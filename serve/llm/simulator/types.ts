@@ -52,6 +52,8 @@ export interface SimulatorOptions {
   reportUsage?: boolean;
   /** Records kept in `requests` (oldest dropped first). Default 100 000. */
   maxRecords?: number;
+  /** Keep each request's messages in its record (tests and prompt inspection; off by default to save memory). */
+  recordPrompts?: boolean;
   /**
    * Wait the last millisecond before each write with setImmediate (writes < 0.1 ms late on an idle machine,
    * but up to ~1 ms of busy event loop per write). Default false: plain setTimeout, writes ~0-1.5 ms late.
@@ -83,6 +85,8 @@ export interface SimRequestRecord {
   promptTokens: number;
   completionTokens: number;
   lastUserMessage: string;
+  /** The prompt as received, when `recordPrompts` is on. */
+  messages?: { role: string; content: string }[];
   /** Sequence number of the request (0-based, never reused); `GET /sim/requests?since=` filters on it. */
   seq?: number;
   /** Model echoed in the response. */
