@@ -4,11 +4,15 @@ import { AppError } from './errors';
 import { requestContext, resolveUser } from './http/middleware';
 import { chatRoutes, type ChatRouteDeps } from './routes/chat';
 import { healthRoutes, type Readiness } from './routes/health';
+import { memoryRoutes } from './routes/memories';
 import { sessionRoutes } from './routes/sessions';
+import type { FullMemoryService } from './memory/service';
 
 export interface AppDeps extends ChatRouteDeps {
   db: Db;
   readiness: Readiness;
+  /** Present when long-term memory is enabled. */
+  memoryService?: FullMemoryService;
 }
 
 /** The HTTP app: error envelope and logging first, then health (no user), then the API. */
@@ -21,7 +25,12 @@ export function createApp(deps: AppDeps): Koa {
   app.use(health.routes());
 
   app.use(resolveUser(deps.config.DEFAULT_USER_ID, (id) => deps.repos.users.ensure(id)));
-  for (const router of [sessionRoutes(deps.repos, deps.config.MAX_BODY_BYTES), chatRoutes(deps)]) {
+  const memory = deps.memoryService;
+  const forget = memory
+    ? (userId: string, sessionId: string) =>
+        memory.clear(userId, sessionId).catch((err: unknown) => deps.logger.error({ err, sessionId }, 'could not delete the memories of a deleted session'))
+    : undefined;
+  for (const router of [sessionRoutes(deps.repos, deps.config.MAX_BODY_BYTES, forget), chatRoutes(deps), memoryRoutes(deps.repos, memory)]) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true, notImplemented: () => new AppError(501, 'not_implemented', 'Not implemented'), methodNotAllowed: () => new AppError(405, 'method_not_allowed', 'Method not allowed') }));
   }

@@ -11,10 +11,14 @@ import { costUsd } from './llm/pricing';
 import { createResilientLlm, type ResilientLlm } from './llm/resilience';
 import { startSimulator, type Simulator, type SimulatorOptions } from './llm/simulator';
 import { LlmError, type LlmProvider } from './llm/types';
+import type { FullMemoryService } from './memory/service';
+import { createMemoryFromConfig } from './memory/wire';
 
 export interface Runtime {
   deps: AppDeps & { llm: ResilientLlm };
   sim?: Simulator;
+  /** Long-term memory, unless MEMORY_ENABLED=false or a MemoryService override was given. */
+  memoryService?: FullMemoryService;
   close(): Promise<void>;
 }
 
@@ -73,6 +77,9 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     logger,
   });
 
+  const memory = o.memory ? null : await createMemoryFromConfig({ config, db, repos, logger, llm });
+  const memoryService = memory?.service;
+
   const inflight = new Set<AbortController>();
   const deps: Runtime['deps'] = {
     config,
@@ -80,7 +87,8 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     repos,
     llm,
     logger,
-    memory: o.memory ?? noMemory,
+    memory: o.memory ?? memoryService ?? noMemory,
+    memoryService,
     inflight,
     costUsd: (model, usage) => costUsd(model, usage, config.LLM_PRICING).usd,
     admit: () => admission(llm),
@@ -100,18 +108,29 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
         breakers: llm.breakerStates().map((b) => ({ provider: b.provider, state: b.state })),
         ...(sim ? { note: 'built-in simulator: no LLM is configured' } : {}),
       }),
+      memory: () =>
+        memory
+          ? { enabled: true, embedder: memory.embedder.id, store: memory.store.id, ...(memory.startupError ? { error: memory.startupError } : {}), ...memoryStats(memory.service) }
+          : { enabled: false },
     },
   };
 
   return {
     deps,
     sim,
+    memoryService,
     async close() {
+      await memoryService?.close();
       llm.close();
       await sim?.close();
       if (!o.db) await db.close();
     },
   };
+}
+
+function memoryStats(service: FullMemoryService) {
+  const s = service.stats();
+  return { retrievals: s.retrievals, unavailable: s.unavailable, indexed: s.indexer.messagesIndexed, indexFailures: s.indexer.failures, queued: s.indexer.queued };
 }
 
 /** Refuse at once (before storing anything) when every provider's breaker is open or the queue is full. */

@@ -7,7 +7,8 @@ import { countTokens } from '../llm/tokens';
 import { LlmError, type LlmEvent, type LlmProvider, type LlmUsage } from '../llm/types';
 import { toClientError, type ClientError } from './llm-errors';
 import type { MemoryService, MemoryStatus, UsedMemory } from './memory-seam';
-import { buildMessages } from './prompt';
+import { assemblePrompt, PromptBudgetError, type AssembledPrompt } from '../memory/prompt';
+import { AppError } from '../errors';
 
 export interface ChatDeps {
   config: Config;
@@ -47,6 +48,8 @@ export interface TurnMeta {
   model: string;
   memory: MemoryStatus;
   memories: UsedMemory[];
+  /** Prompt tokens by part (system, memories, window, user, total), counted with the tokenizer. */
+  promptTokens: AssembledPrompt['tokens'];
 }
 
 export type TurnEvent =
@@ -85,12 +88,10 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
   const retrievalMs = performance.now() - t1;
 
   const t2 = performance.now();
-  const messages = buildMessages({
-    systemPrompt: config.SYSTEM_PROMPT,
-    memories: retrieved.memories,
-    history,
-    userContent: input.content,
-  });
+  const prompt = buildPrompt(config, retrieved.memories, history, input);
+  const messages = prompt.messages;
+  const used = new Set<unknown>(prompt.memoriesUsed);
+  const memoriesUsed = retrieved.memories.filter((m) => used.has(m));
   const promptMs = performance.now() - t2;
 
   const meta: TurnMeta = {
@@ -99,7 +100,8 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
     assistantMessageId: randomUUID(),
     model: deps.llm.model,
     memory: retrieved.status,
-    memories: retrieved.memories,
+    memories: memoriesUsed,
+    promptTokens: prompt.tokens,
   };
 
   async function* run(signal: AbortSignal): AsyncGenerator<TurnEvent> {
@@ -198,6 +200,27 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
   }
 
   return { meta, run };
+}
+
+function buildPrompt(config: Config, memories: UsedMemory[], history: MessageRow[], input: TurnInput): AssembledPrompt {
+  try {
+    return assemblePrompt({
+      systemPrompt: config.SYSTEM_PROMPT,
+      memories,
+      // A failed answer with no text would only confuse the model.
+      window: history.filter((m) => m.role !== 'system' && !(m.role === 'assistant' && m.content === '')).map((m) => ({ role: m.role, content: m.content })),
+      userMessage: input.content,
+      contextTokens: config.LLM_CONTEXT_TOKENS,
+      answerReserveTokens: input.maxTokens ?? config.LLM_MAX_TOKENS,
+      budget: { memoriesShare: config.MEMORY_SHARE, windowShare: 1 - config.MEMORY_SHARE },
+      currentSessionId: input.sessionId,
+    });
+  } catch (err) {
+    if (err instanceof PromptBudgetError) {
+      throw new AppError(400, 'max_tokens_too_large', `maxTokens leaves no room for the prompt in the model's ${config.LLM_CONTEXT_TOKENS}-token context`);
+    }
+    throw err;
+  }
 }
 
 function estimatedUsage(prompt: string, completion: string): LlmUsage {

@@ -32,6 +32,22 @@ describe('normaliseText', () => {
   });
 });
 
+describe('normaliseText on adversarial markup', () => {
+  it('stays near-linear (a quadratic pattern would take minutes on these 100k-character inputs)', () => {
+    const units = ['**a ', '[a ', '[a](x ', '<script ', '<script>', '<!--', '` ``', '~~a ', '_a ', '```\n', '<b '];
+    const started = Date.now();
+    for (const u of units) normaliseText(u.repeat(Math.ceil(100_000 / u.length)));
+    const ticks = Array.from({ length: 400 }, (_, i) => `${'`'.repeat(i + 1)} x `).join('');
+    expect(normaliseText(ticks)).toContain('x');
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('leaves unclosed comments and scripts as text', () => {
+    expect(normaliseText('a <!-- b')).toBe('a <!-- b');
+    expect(normaliseText('<STYLE>p{}</style >x<script src="a"></SCRIPT>y')).toBe('x y');
+  });
+});
+
 describe('comparisonKey', () => {
   it('lower-cases and drops punctuation, symbols and emoji', () => {
     expect(comparisonKey('  Hello, **World**!! 👋 ')).toBe('hello world');

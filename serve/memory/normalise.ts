@@ -9,8 +9,8 @@ const BLOCK_TAGS =
   'blockquote|body|br|caption|center|dd|details|div|dl|dt|figcaption|figure|footer|h[1-6]|head|header|hr|html|li|main|nav|ol|p|pre|section|summary|table|tbody|td|tfoot|th|thead|title|tr|ul';
 const TAG_RE = new RegExp(`<\\/?(${INLINE_TAGS}|${BLOCK_TAGS})(?:\\s[^<>]*)?\\/?>`, 'gi');
 const BLOCK_TAG_RE = new RegExp(`^(?:${BLOCK_TAGS})$`, 'i');
-const SCRIPT_STYLE_RE = /<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
-const COMMENT_RE = /<!--[\s\S]*?-->/g;
+const SCRIPT_STYLE_OPEN_RE = /<(script|style)\b[^<>]*>/gi;
+const COMMENT_OPEN_RE = /<!--/g;
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 /** A fenced block at the start of a line, up to its closing fence or the end of the text. */
@@ -28,25 +28,46 @@ function decodeEntities(s: string): string {
   });
 }
 
+/**
+ * Removes each opener…closer span (closer matched case-insensitively, up to its '>'), in one pass:
+ * it stops at the first opener that has no closer after it, so the cost stays linear.
+ */
+function removeSpans(s: string, open: RegExp, closer: (m: RegExpExecArray) => string): string {
+  let out = '';
+  let pos = 0;
+  open.lastIndex = 0;
+  for (let m = open.exec(s); m !== null; m = open.exec(s)) {
+    const close = new RegExp(closer(m).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+    close.lastIndex = open.lastIndex;
+    const found = close.exec(s);
+    if (found === null) break;
+    const gt = s.indexOf('>', found.index + found[0].length - 1);
+    out += `${s.slice(pos, m.index)} `;
+    pos = gt < 0 ? s.length : gt + 1;
+    open.lastIndex = pos;
+  }
+  return out + s.slice(pos);
+}
+
 function stripHtml(s: string): string {
-  return s
-    .replace(SCRIPT_STYLE_RE, ' ')
-    .replace(COMMENT_RE, ' ')
+  const noScripts = removeSpans(s, SCRIPT_STYLE_OPEN_RE, (m) => `</${m[1] ?? ''}`);
+  return removeSpans(noScripts, COMMENT_OPEN_RE, () => '-->')
     .replace(/<((?:https?|mailto):[^<>\s]+)>/gi, '$1') // autolinks
     .replace(TAG_RE, (_tag, name: string) => (BLOCK_TAG_RE.test(name) ? ' ' : ''));
 }
 
+/** Spans are bounded (≤ 400 characters, one line, no nested delimiter) so no pattern goes quadratic on adversarial input. */
 function stripMarkdown(s: string): string {
   return s
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1') // images → alt text
-    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1') // [text](url)
-    .replace(/\[([^\]]+)\]\[[^\]]*\]/g, '$1') // [text][ref]
-    .replace(/^[ \t]*\[[^\]]+\]:[ \t]+\S.*$/gm, '') // [ref]: url
+    .replace(/!\[([^[\]\n]{0,400})\]\([^()\n]{0,400}\)/g, '$1') // images → alt text
+    .replace(/\[([^[\]\n]{1,400})\]\([^()\n]{0,400}\)/g, '$1') // [text](url)
+    .replace(/\[([^[\]\n]{1,400})\]\[[^[\]\n]{0,400}\]/g, '$1') // [text][ref]
+    .replace(/^[ \t]*\[[^[\]\n]{1,400}\]:[ \t]+\S.*$/gm, '') // [ref]: url
     .replace(/^[ \t]{0,3}#{1,6}[ \t]+/gm, '') // headings
     .replace(/^[ \t]*(?:>[ \t]?)+/gm, '') // block quotes
     .replace(/^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$/gm, '') // horizontal rules
     .replace(/^[ \t]*[-*+][ \t]+/gm, '') // bullets
-    .replace(/(\*\*|__|~~)(?=\S)([\s\S]*?\S)\1/g, '$2') // bold, strikethrough
+    .replace(/(\*\*|__|~~)(?=\S)((?:(?!\1)[^\n]){0,400}?\S)\1/g, '$2') // bold, strikethrough
     .replace(/(^|[^\w*])\*(?=\S)([^*\n]*?\S)\*(?!\w)/g, '$1$2') // *italic*
     .replace(/(^|[^\p{L}\p{N}_])_(?=\S)([^_\n]*?\S)_(?![\p{L}\p{N}_])/gu, '$1$2'); // _italic_
 }
@@ -63,7 +84,7 @@ export function normaliseText(s: string): string {
   let out = s
     .replace(/[\uE000\uE001]/g, '')
     .replace(FENCE_RE, (_m, _fence, body: string) => ` ${protect(body)} `)
-    .replace(/(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g, (_m, _ticks, body: string) => protect(body));
+    .replace(/(?<!`)(`+)(?!`)([\s\S]{0,400}?[^`])\1(?!`)/g, (_m, _ticks, body: string) => protect(body));
   out = decodeEntities(stripMarkdown(stripHtml(out)));
   out = out.replace(PLACEHOLDER_RE, (_m, i: string) => code[Number(i)] ?? '');
   return out

@@ -47,6 +47,8 @@ export interface AssembledPrompt {
   messages: PromptMessage[];
   /** Per-part cost including each message's overhead; total = countChatTokens(messages) (adds reply priming). */
   tokens: { system: number; memories: number; window: number; user: number; total: number };
+  /** The memories in the prompt, in the order shown (for the SSE `meta` event and the eval harness). */
+  memoriesUsed: PromptMemory[];
   dropped: { memories: number; windowMessages: number };
   truncated: { user: boolean; system: boolean };
 }
@@ -123,33 +125,34 @@ interface MemoryFit {
   message: PromptMessage | null;
   cost: number;
   kept: number;
+  shown: PromptMemory[];
 }
+
+/** Slack for tokens merging across a line boundary when pre-filtering memories by their line's own count. */
+const LINE_SLACK_TOKENS = 8;
 
 /**
  * Greedy by descending score: a memory that does not fit is skipped (the next, shorter one may fit);
- * memories are whole or absent. Line costs are estimates, so the block is re-counted and the
- * lowest-scored memory removed until it fits.
+ * memories are whole or absent. Each try re-counts the whole block, so the cost is exact.
  */
 function fitMemories(byScore: readonly PromptMemory[], cap: number, input: AssemblePromptInput): MemoryFit {
-  const render = (chosen: readonly PromptMemory[]): PromptMessage => {
-    const shown = input.memoryOrder === 'oldest-first' ? [...chosen].sort((a, b) => time(a) - time(b)) : chosen;
-    return { role: 'system', content: formatMemories(shown, input.currentSessionId) };
-  };
+  const order = (chosen: readonly PromptMemory[]): PromptMemory[] =>
+    input.memoryOrder === 'oldest-first' ? [...chosen].sort((a, b) => time(a) - time(b)) : [...chosen];
+  const render = (shown: readonly PromptMemory[]): PromptMessage => ({ role: 'system', content: formatMemories(shown, input.currentSessionId) });
+  let best: MemoryFit = { message: null, cost: 0, kept: 0, shown: [] };
   let used = messageTokens(render([]));
   const chosen: PromptMemory[] = [];
   for (const m of byScore) {
-    const cost = countTokens(`\n${formatMemoryLine(m, input.currentSessionId)}`);
-    if (used + cost > cap) continue;
-    chosen.push(m);
-    used += cost;
-  }
-  while (chosen.length > 0) {
-    const message = render(chosen);
+    if (used + countTokens(`\n${formatMemoryLine(m, input.currentSessionId)}`) > cap + LINE_SLACK_TOKENS) continue;
+    const shown = order([...chosen, m]);
+    const message = render(shown);
     const cost = messageTokens(message);
-    if (cost <= cap) return { message, cost, kept: chosen.length };
-    chosen.pop();
+    if (cost > cap) continue;
+    chosen.push(m);
+    used = cost;
+    best = { message, cost, kept: chosen.length, shown };
   }
-  return { message: null, cost: 0, kept: 0 };
+  return best;
 }
 
 /** The newest messages that fit, contiguous: the oldest are dropped first. */
@@ -220,6 +223,7 @@ export function assemblePrompt(input: AssemblePromptInput): AssembledPrompt {
       user: messageTokens(userMsg),
       total: countChatTokens(messages),
     },
+    memoriesUsed: memories.shown,
     dropped: { memories: input.memories.length - memories.kept, windowMessages: input.window.length - window.messages.length },
     truncated: { user: user.truncated, system: system.truncated },
   };

@@ -93,7 +93,8 @@ describe('mmr', () => {
 
   it('uses a custom relevance when given, and rejects missing vectors or a bad λ', () => {
     expect(mmr([a, b, c], null, 1, 1, (x) => (x.id === 'c' ? 1 : 0)).map((x) => x.id)).toEqual(['c']);
-    expect(() => mmr([{ id: 'x' }], q, 1, 0.5)).toThrow(/vector/);
+    const noVector: { id: string; vector?: number[] } = { id: 'x' };
+    expect(() => mmr([noVector], q, 1, 0.5)).toThrow(/vector/);
     expect(() => mmr([a], q, 1, 1.5)).toThrow(RangeError);
   });
 });
@@ -138,10 +139,12 @@ describe('dedupeAgainstWindow', () => {
         cand('partly', 0.9, { messageIds: ['w1', 'old'], text: 'a digest' }),
         cand('contained', 0.9, { messageIds: ['m7'], text: 'I LIVE in Lisbon!!' }),
         cand('other', 0.9, { messageIds: ['m8'], text: 'I live in Porto' }),
+        cand('word', 0.9, { messageIds: ['m9'], text: 'ice' }), // not a whole word of "nice"
+        cand('empty', 0.9, { messageIds: [], text: '' }),
       ],
       window,
     );
-    expect(idsOf(out)).toEqual(['partly', 'other']);
+    expect(idsOf(out)).toEqual(['partly', 'other', 'word']);
   });
 });
 

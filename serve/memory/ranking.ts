@@ -107,15 +107,18 @@ export function applyRecency<T extends MemoryCandidate>(items: readonly T[], opt
 
 /**
  * Drop a memory when the window already holds it: every one of its source message ids is in the window
- * (a digest covering other messages too is kept), or its normalised text is contained in a window message.
+ * (a digest covering other messages too is kept), or its normalised text is contained, as whole words, in a
+ * window message. A memory whose text normalises to nothing is dropped too.
  */
 export function dedupeAgainstWindow<T extends MemoryCandidate>(items: readonly T[], window: readonly WindowMessageLike[]): T[] {
   const ids = new Set(window.flatMap((m) => (m.id === undefined ? [] : [m.id])));
-  const keys = window.map((m) => comparisonKey(m.content));
+  const keys = window.map((m) => ` ${comparisonKey(m.content)} `);
   return items.filter((c) => {
     const ownIds = c.record.messageIds;
     if (ownIds.length > 0 && ownIds.every((id) => ids.has(id))) return false;
-    const key = comparisonKey(c.record.text);
+    const bare = comparisonKey(c.record.text);
+    if (bare === '') return false; // nothing left to add
+    const key = ` ${bare} `; // whole words: "tea" is not in "steak"
     return !keys.some((k) => k.includes(key));
   });
 }

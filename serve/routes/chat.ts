@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { toClientError } from '../chat/llm-errors';
 import { startTurn, type ChatDeps, type Turn, type TurnEvent } from '../chat/turn';
 import { AppError } from '../errors';
+import { MIN_PROMPT_TOKENS } from '../memory/prompt';
 import { parseWith, readJson, requireUuid } from '../http/body';
 import type { LlmError } from '../llm/types';
 import { openSse, wantsSse } from '../sse';
@@ -37,6 +38,7 @@ export function chatRoutes(deps: ChatRouteDeps) {
     const sessionId = requireUuid(ctx.params.id, 'session id');
     const body = parseWith(messageBody, await readJson(ctx, bodyLimit));
     checkLength(body.content, maxChars);
+    checkMaxTokens(body.maxTokens, deps.config.LLM_CONTEXT_TOKENS);
     await answer(ctx, deps, { sessionId, content: body.content, temperature: body.temperature, maxTokens: body.maxTokens, receivedAt });
   });
 
@@ -44,6 +46,7 @@ export function chatRoutes(deps: ChatRouteDeps) {
     const receivedAt = performance.now();
     const body = parseWith(chatBody, await readJson(ctx, bodyLimit));
     checkLength(body.message, maxChars);
+    checkMaxTokens(body.maxTokens, deps.config.LLM_CONTEXT_TOKENS);
     let sessionId: string;
     if (body.sessionId !== undefined) sessionId = requireUuid(body.sessionId, 'sessionId');
     else {
@@ -54,6 +57,12 @@ export function chatRoutes(deps: ChatRouteDeps) {
   });
 
   return router;
+}
+
+function checkMaxTokens(maxTokens: number | undefined, contextTokens: number) {
+  if (maxTokens !== undefined && maxTokens > contextTokens - MIN_PROMPT_TOKENS) {
+    throw new AppError(400, 'max_tokens_too_large', `maxTokens must leave room for the prompt: at most ${contextTokens - MIN_PROMPT_TOKENS} with a ${contextTokens}-token context`);
+  }
 }
 
 function checkLength(content: string, maxChars: number) {

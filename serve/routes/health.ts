@@ -3,6 +3,7 @@ import Router from '@koa/router';
 export interface Readiness {
   database(): Promise<{ ok: boolean; backend: string; latencyMs?: number; error?: string }>;
   llm(): { mode: 'openai' | 'sim'; model: string; breakers: { provider: string; state: string }[]; note?: string };
+  memory(): Record<string, unknown>;
 }
 
 /** /healthz: the process answers. /readyz: 503 when the database is unreachable; `degraded` when an LLM breaker is open. */
@@ -18,7 +19,7 @@ export function healthRoutes(readiness: Readiness) {
     const anyOpen = llm.breakers.some((b) => b.state !== 'closed');
     const status = !database.ok ? 'unavailable' : anyOpen ? 'degraded' : 'ready';
     ctx.status = database.ok ? 200 : 503;
-    ctx.body = { status, database, llm: { ...llm, available: !allOpen } };
+    ctx.body = { status, database, llm: { ...llm, available: !allOpen }, memory: readiness.memory() };
   });
   return router;
 }

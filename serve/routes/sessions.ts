@@ -10,7 +10,8 @@ const pageQuery = z.object({
   cursor: z.string().max(512).optional(),
 });
 
-export function sessionRoutes(repos: Repos, maxBodyBytes: number) {
+/** `forgetSession` removes what else belongs to a deleted session (its long-term memories). */
+export function sessionRoutes(repos: Repos, maxBodyBytes: number, forgetSession?: (userId: string, sessionId: string) => Promise<unknown>) {
   const router = new Router();
 
   router.post('/v1/sessions', async (ctx) => {
@@ -34,6 +35,7 @@ export function sessionRoutes(repos: Repos, maxBodyBytes: number) {
   router.delete('/v1/sessions/:id', async (ctx) => {
     const id = requireUuid(ctx.params.id, 'session id');
     if (!(await repos.sessions.remove(ctx.state.userId, id))) throw new NotFoundError('session', id);
+    await forgetSession?.(ctx.state.userId, id);
     ctx.status = 204;
   });
 

@@ -25,6 +25,7 @@ describe('bad input gets a 4xx with a machine-readable code, and nothing stored 
     ['unknown field', () => post(`/v1/sessions/${session}/messages`, { body: { content: 'x', role: 'system' } }), 400, 'invalid_request'],
     ['temperature out of range', () => post(`/v1/sessions/${session}/messages`, { body: { content: 'x', temperature: 9 } }), 400, 'invalid_request'],
     ['NUL character (PostgreSQL text cannot hold it)', () => post(`/v1/sessions/${session}/messages`, { body: { content: 'a\u0000b' } }), 400, 'invalid_request'],
+    ['maxTokens larger than the context', () => post(`/v1/sessions/${session}/messages`, { body: { content: 'x', maxTokens: 9000 } }), 400, 'max_tokens_too_large'],
     ['content over the limit', () => post(`/v1/sessions/${session}/messages`, { body: { content: 'x'.repeat(101) } }), 413, 'content_too_long'],
     ['body over the limit', () => post(`/v1/sessions/${session}/messages`, { body: { content: 'x', pad: 'y'.repeat(5000) } }), 413, 'payload_too_large'],
     ['unknown session', () => post(`/v1/sessions/00000000-0000-4000-8000-000000000000/messages`, { body: { content: 'x' } }), 404, 'session_not_found'],

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SEED, parseCli, UsageError } from './args';
+
+describe('parseCli', () => {
+  it('parses a suite run with every flag', () => {
+    const argv = ['latency', '--config', 'c.json', '--target', 'http://127.0.0.1:3000', '--direct', 'http://127.0.0.1:8000/v1',
+      '--dataset', 'datasets/x.jsonl', '--seed', '7', '--out', 'o', '--baseline', 'b.json', '--gate', 'g.json', '--quick'];
+    expect(parseCli(argv)).toEqual({
+      kind: 'run',
+      suite: 'latency',
+      args: {
+        config: 'c.json', target: 'http://127.0.0.1:3000', direct: 'http://127.0.0.1:8000/v1', dataset: 'datasets/x.jsonl',
+        seed: 7, out: 'o', baseline: 'b.json', gate: 'g.json', quick: true, argv: ['memocha-eval', ...argv],
+      },
+    });
+  });
+
+  it('has defaults: in-process target, seed 42, not quick', () => {
+    expect(parseCli(['selftest'])).toEqual({
+      kind: 'run', suite: 'selftest', args: { target: 'in-process', seed: DEFAULT_SEED, quick: false, argv: ['memocha-eval', 'selftest'] },
+    });
+  });
+
+  it('parses compare, list and help', () => {
+    expect(parseCli(['compare', 'a', 'b'])).toEqual({ kind: 'compare', a: 'a', b: 'b' });
+    expect(parseCli(['list'])).toEqual({ kind: 'list' });
+    expect(parseCli([])).toEqual({ kind: 'help' });
+    expect(parseCli(['x', '-h'])).toEqual({ kind: 'help' });
+  });
+
+  it('rejects bad input with a usage error', () => {
+    expect(() => parseCli(['x', '--nope'])).toThrow(UsageError);
+    expect(() => parseCli(['x', '--seed', '1.5'])).toThrow(/--seed must be an integer/);
+    expect(() => parseCli(['x', '--target', 'ftp://h'])).toThrow(/--target must be an http\(s\) URL or "in-process"/);
+    expect(() => parseCli(['x', '--direct', 'nope'])).toThrow(/--direct must be an http\(s\) URL, got/);
+    expect(() => parseCli(['compare', 'a'])).toThrow(/exactly two/);
+    expect(() => parseCli(['x', 'y'])).toThrow(/unexpected arguments: y/);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * Micro-batching: concurrent callers' texts are collected for up to `waitMs` (or until `maxBatch`
+ * texts are queued) and sent to `run` together; results are split back to each caller.
+ * One batch runs at a time; texts that arrive meanwhile form the next batch as soon as it ends.
+ */
+export interface MicroBatcherOptions {
+  /** Most texts per `run` call (a larger request is split). */
+  maxBatch: number;
+  /** How long the first queued text waits for company. */
+  waitMs: number;
+}
+
+export interface BatcherStats {
+  /** `run` calls made. */
+  batches: number;
+  /** Texts sent to `run`. */
+  texts: number;
+}
+
+interface Call<R> {
+  results: R[];
+  remaining: number;
+  failed: boolean;
+  resolve(results: R[]): void;
+  reject(err: unknown): void;
+}
+
+interface Item<R> {
+  text: string;
+  index: number;
+  call: Call<R>;
+}
+
+export interface MicroBatcher<R> {
+  submit(texts: string[]): Promise<R[]>;
+  stats(): BatcherStats;
+}
+
+export function createMicroBatcher<R>(
+  run: (texts: string[]) => Promise<R[]>,
+  opts: MicroBatcherOptions,
+): MicroBatcher<R> {
+  const maxBatch = Math.max(1, Math.floor(opts.maxBatch));
+  const waitMs = Math.max(0, opts.waitMs);
+  let queue: Item<R>[] = [];
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  const counters: BatcherStats = { batches: 0, texts: 0 };
+
+  function schedule(): void {
+    if (running || queue.length === 0) return;
+    if (queue.length >= maxBatch) {
+      void flush();
+    } else if (!timer) {
+      timer = setTimeout(() => void flush(), waitMs);
+    }
+  }
+
+  async function flush(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    queue = queue.filter((item) => !item.call.failed);
+    if (running || queue.length === 0) return;
+    running = true;
+    const batch = queue.splice(0, maxBatch);
+    counters.batches += 1;
+    counters.texts += batch.length;
+    try {
+      const out = await run(batch.map((item) => item.text));
+      if (out.length !== batch.length) throw new Error(`embedding batch returned ${out.length} vectors for ${batch.length} texts`);
+      batch.forEach((item, i) => deliver(item, out[i] as R));
+    } catch (err) {
+      for (const item of batch) fail(item.call, err);
+    } finally {
+      running = false;
+      // Texts that queued while this batch ran have waited long enough: go again now.
+      if (queue.length > 0) void flush();
+    }
+  }
+
+  function deliver(item: Item<R>, value: R): void {
+    const { call } = item;
+    if (call.failed) return;
+    call.results[item.index] = value;
+    call.remaining -= 1;
+    if (call.remaining === 0) call.resolve(call.results);
+  }
+
+  function fail(call: Call<R>, err: unknown): void {
+    if (call.failed) return;
+    call.failed = true;
+    call.reject(err);
+  }
+
+  return {
+    submit(texts) {
+      if (texts.length === 0) return Promise.resolve([]);
+      return new Promise<R[]>((resolve, reject) => {
+        const call: Call<R> = { results: new Array<R>(texts.length), remaining: texts.length, failed: false, resolve, reject };
+        texts.forEach((text, index) => queue.push({ text, index, call }));
+        schedule();
+      });
+    },
+    stats: () => ({ ...counters }),
+  };
+}

@@ -1,0 +1,130 @@
+import type { Logger } from 'pino';
+import type { MessageRow, Repos } from '../db/repos';
+import type { EmbeddingProvider } from '../embeddings/types';
+import { chunkDaily, chunksForNewTurn, chunksTouching, utcDay, type ChunkingConfig, type MemoryChunk, type Summariser } from './chunking';
+import type { MemoryRecord, VectorStore } from './store/types';
+
+export interface IndexerDeps {
+  repos: Repos;
+  store: VectorStore;
+  embedder: EmbeddingProvider;
+  chunking: ChunkingConfig;
+  logger: Logger;
+  /** Summarises a day's lines for 'daily' when a real LLM is configured; extractive otherwise. */
+  summarise?: Summariser;
+}
+
+export interface IndexerStats {
+  runs: number;
+  messagesIndexed: number;
+  chunksUpserted: number;
+  failures: number;
+  lastError?: string;
+  queued: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Turns messages into memory chunks in the vector store, off the chat's path: jobs run one at a
+ * time in the background; a failed job leaves its messages unmarked so a later sweep retries them.
+ */
+export function createIndexer(deps: IndexerDeps) {
+  const { repos, store, embedder, chunking, logger } = deps;
+  const stats: IndexerStats = { runs: 0, messagesIndexed: 0, chunksUpserted: 0, failures: 0, queued: 0 };
+  let tail: Promise<void> = Promise.resolve();
+  const queuedSessions = new Set<string>();
+
+  function enqueue(job: () => Promise<void>) {
+    stats.queued++;
+    tail = tail.then(job).then(
+      () => void stats.queued--,
+      (err: unknown) => {
+        stats.queued--;
+        stats.failures++;
+        stats.lastError = err instanceof Error ? err.message : String(err);
+        logger.warn({ err }, 'memory indexing failed; the messages stay pending and are retried by the sweep');
+      },
+    );
+    return tail;
+  }
+
+  async function contextFor(pending: MessageRow[]): Promise<MessageRow[]> {
+    const first = pending[0];
+    if (!first) return [];
+    const sessionId = first.sessionId;
+    const last = pending[pending.length - 1] ?? first;
+    switch (chunking.strategy) {
+      case 'message':
+        return pending;
+      case 'turn':
+        // An assistant reply whose user message was indexed earlier needs that message for its turn.
+        return [...(await repos.memoryIndex.before(sessionId, first.seq, 1)), ...pending];
+      case 'window':
+        // Window starts count from the session's first turn.
+        return repos.memoryIndex.before(sessionId, last.seq + 1, 100_000);
+      case 'daily':
+        return pending;
+    }
+  }
+
+  async function chunksFor(pending: MessageRow[]): Promise<MemoryChunk[]> {
+    const ids = pending.map((m) => m.id);
+    if (chunking.strategy !== 'daily') return chunksForNewTurn(await contextFor(pending), ids, chunking);
+    const days = new Set(pending.map((m) => `${m.userId}\u0000${utcDay(new Date(m.createdAt))}`));
+    const chunks: MemoryChunk[] = [];
+    for (const key of days) {
+      const [userId = '', day = ''] = key.split('\u0000');
+      const from = new Date(`${day}T00:00:00.000Z`);
+      const whole = await repos.memoryIndex.between(userId, from, new Date(from.getTime() + DAY_MS));
+      chunks.push(...chunksTouching(await chunkDaily(whole, chunking, deps.summarise), ids));
+    }
+    return chunks;
+  }
+
+  async function indexMessages(pending: MessageRow[]) {
+    if (pending.length === 0) return;
+    const chunks = await chunksFor(pending);
+    if (chunks.length > 0) {
+      const vectors = await embedder.embed(chunks.map((c) => c.text));
+      const records: MemoryRecord[] = chunks.map((c, i) => ({ ...c, vector: vectors[i] ?? new Float32Array(embedder.dimensions) }));
+      await store.upsert(records);
+    }
+    await repos.memoryIndex.markIndexed(pending.map((m) => m.id));
+    stats.messagesIndexed += pending.length;
+    stats.chunksUpserted += chunks.length;
+  }
+
+  /** Index every pending message of a session (after a turn). */
+  function indexSession(sessionId: string): Promise<void> {
+    if (queuedSessions.has(sessionId)) return tail;
+    queuedSessions.add(sessionId);
+    return enqueue(async () => {
+      queuedSessions.delete(sessionId);
+      stats.runs++;
+      await indexMessages(await repos.memoryIndex.pending({ sessionId, limit: 10_000 }));
+    });
+  }
+
+  /** Index pending messages older than `minAgeMs` (turns still being answered are left alone), session by session. */
+  function sweep(opts: { minAgeMs: number; limit?: number }): Promise<void> {
+    return enqueue(async () => {
+      stats.runs++;
+      const cutoff = Date.now() - opts.minAgeMs;
+      const pending = (await repos.memoryIndex.pending({ limit: opts.limit ?? 2_000 })).filter((m) => Date.parse(m.createdAt) <= cutoff);
+      const bySession = new Map<string, MessageRow[]>();
+      for (const m of pending) bySession.set(m.sessionId, [...(bySession.get(m.sessionId) ?? []), m]);
+      for (const messages of bySession.values()) await indexMessages(messages);
+    });
+  }
+
+  return {
+    indexSession,
+    sweep,
+    /** Resolves when every queued job has run. */
+    idle: () => tail,
+    stats: (): IndexerStats => ({ ...stats }),
+  };
+}
+
+export type Indexer = ReturnType<typeof createIndexer>;

@@ -1,0 +1,135 @@
+import type { Logger } from 'pino';
+import type { MemoryService, UsedMemory } from '../chat/memory-seam';
+import type { Config } from '../config';
+import type { Repos } from '../db/repos';
+import type { EmbeddingProvider } from '../embeddings/types';
+import type { ChunkingConfig, Summariser } from './chunking';
+import { createIndexer, type IndexerStats } from './indexer';
+import { retrieveMemories, type RetrievalConfig, type RetrievalQuery } from './retrieve';
+import type { VectorStore } from './store/types';
+
+export interface MemoryStats {
+  retrievals: number;
+  unavailable: number;
+  lastError?: string;
+  sweeps: number;
+  retentionDeleted: number;
+  indexer: IndexerStats;
+}
+
+export interface FullMemoryService extends MemoryService {
+  search(q: RetrievalQuery & { k?: number }): Promise<UsedMemory[]>;
+  clear(userId: string, sessionId?: string): Promise<number>;
+  count(userId: string): Promise<number>;
+  /** Index pending messages and apply retention now (the periodic sweep does the same). */
+  sweep(): Promise<void>;
+  /** Resolves when queued indexing has run (tests and the eval harness). */
+  idle(): Promise<void>;
+  stats(): MemoryStats;
+  close(): Promise<void>;
+}
+
+export function retrievalConfig(c: Config): RetrievalConfig {
+  return {
+    k: c.MEMORY_TOP_K,
+    candidates: Math.max(c.MEMORY_CANDIDATES, c.MEMORY_TOP_K),
+    scope: c.MEMORY_SCOPE,
+    minScore: c.MEMORY_MIN_SCORE,
+    recency: { halfLifeDays: c.MEMORY_RECENCY_HALF_LIFE_DAYS, weight: c.MEMORY_RECENCY_WEIGHT },
+    mmrLambda: c.MEMORY_MMR_LAMBDA,
+    dedupeWindow: c.MEMORY_DEDUPE_WINDOW,
+    dedupeNear: c.MEMORY_DEDUPE_NEAR,
+    hybrid: c.MEMORY_HYBRID,
+  };
+}
+
+export function chunkingConfig(c: Config): ChunkingConfig {
+  return { strategy: c.MEMORY_CHUNKING, windowTurns: c.MEMORY_WINDOW_TURNS, windowStride: Math.min(c.MEMORY_WINDOW_STRIDE, c.MEMORY_WINDOW_TURNS) };
+}
+
+const toUsed = (m: { record: { id: string; text: string; sessionId: string | null; createdAt: Date }; score: number }): UsedMemory => ({
+  id: m.record.id,
+  text: m.record.text,
+  score: Math.round(m.score * 10_000) / 10_000,
+  sessionId: m.record.sessionId,
+  createdAt: m.record.createdAt.toISOString(),
+});
+
+/**
+ * Long-term memory behind the chat's MemoryService seam: retrieval on the chat's path with a timeout
+ * (a failure answers without memories), indexing and retention in the background.
+ */
+export function createMemoryService(deps: {
+  config: Config;
+  repos: Repos;
+  store: VectorStore;
+  embedder: EmbeddingProvider;
+  logger: Logger;
+  summarise?: Summariser;
+  retrieval?: RetrievalConfig;
+  chunking?: ChunkingConfig;
+}): FullMemoryService {
+  const { config, repos, store, embedder, logger } = deps;
+  const cfg = deps.retrieval ?? retrievalConfig(config);
+  const indexer = createIndexer({ repos, store, embedder, logger, chunking: deps.chunking ?? chunkingConfig(config), summarise: deps.summarise });
+  const stats = { retrievals: 0, unavailable: 0, sweeps: 0, retentionDeleted: 0, lastError: undefined as string | undefined };
+  // Messages younger than this may still be getting their answer; the sweep leaves them to afterTurn.
+  const sweepMinAgeMs = config.LLM_DEADLINE_MS + 5_000;
+
+  async function retention() {
+    const ttlMs = config.MEMORY_TTL_DAYS * 86_400_000;
+    if (ttlMs <= 0 && config.MEMORY_MAX_PER_USER <= 0) return;
+    for (const userId of await repos.users.list()) {
+      if (ttlMs > 0) stats.retentionDeleted += await store.delete({ userId, to: new Date(Date.now() - ttlMs) });
+      if (config.MEMORY_MAX_PER_USER > 0) stats.retentionDeleted += await store.deleteOldest(userId, config.MEMORY_MAX_PER_USER);
+    }
+  }
+
+  async function sweep() {
+    stats.sweeps++;
+    await indexer.sweep({ minAgeMs: sweepMinAgeMs });
+    await retention().catch((err: unknown) => logger.warn({ err }, 'memory retention sweep failed'));
+  }
+
+  const timer = setInterval(() => void sweep(), config.MEMORY_SWEEP_MS);
+  timer.unref();
+
+  return {
+    async retrieve({ userId, sessionId, query, recent }) {
+      stats.retrievals++;
+      let timeout: NodeJS.Timeout | undefined;
+      try {
+        const result = await Promise.race([
+          retrieveMemories({ store, embedder }, { userId, sessionId, query, window: recent.map((m) => ({ id: m.id, content: m.content })) }, cfg),
+          new Promise<never>((_, reject) => {
+            timeout = setTimeout(() => reject(new Error(`memory retrieval took over ${config.MEMORY_TIMEOUT_MS} ms`)), config.MEMORY_TIMEOUT_MS);
+          }),
+        ]);
+        return { status: 'ok', memories: result.memories.map(toUsed) };
+      } catch (err) {
+        stats.unavailable++;
+        stats.lastError = err instanceof Error ? err.message : String(err);
+        logger.warn({ err, userId }, 'memory unavailable: answering without long-term memories');
+        return { status: 'unavailable', memories: [] };
+      } finally {
+        clearTimeout(timeout);
+      }
+    },
+    afterTurn({ sessionId }) {
+      void indexer.indexSession(sessionId);
+    },
+    async search(q) {
+      const result = await retrieveMemories({ store, embedder }, q, { ...cfg, k: q.k ?? cfg.k, scope: q.sessionId ? 'session' : 'user', dedupeWindow: false });
+      return result.memories.map(toUsed);
+    },
+    clear: (userId, sessionId) => store.delete(sessionId ? { userId, sessionId } : { userId }),
+    count: (userId) => store.count({ userId }),
+    sweep,
+    idle: () => indexer.idle(),
+    stats: () => ({ ...stats, indexer: indexer.stats() }),
+    async close() {
+      clearInterval(timer);
+      await indexer.idle();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Db } from '../db';
+import type { Repos } from '../db/repos';
+import { createEmbedder } from '../embeddings/registry';
+import type { EmbeddingProvider } from '../embeddings/types';
+import type { LlmProvider } from '../llm/types';
+import type { Summariser } from './chunking';
+import { createMemoryService, type FullMemoryService } from './service';
+import { createPgvectorStore } from './store/pgvector';
+import type { VectorStore } from './store/types';
+
+export interface MemoryWiring {
+  service: FullMemoryService;
+  store: VectorStore;
+  embedder: EmbeddingProvider;
+  /** Set when the store could not be prepared at start (the chat then answers without memories). */
+  startupError?: string;
+}
+
+/** Config strings → embedder, vector store and the memory service. Null when MEMORY_ENABLED=false. */
+export async function createMemoryFromConfig(p: { config: Config; db: Db; repos: Repos; logger: Logger; llm?: LlmProvider }): Promise<MemoryWiring | null> {
+  const { config, db, repos, logger } = p;
+  if (!config.MEMORY_ENABLED) return null;
+  const embedder = createEmbedder(config.EMBEDDINGS, {
+    baseUrl: config.EMBEDDINGS_BASE_URL ?? config.LLM_BASE_URL,
+    apiKey: config.EMBEDDINGS_API_KEY ?? config.LLM_API_KEY,
+    cacheEntries: config.EMBEDDINGS_CACHE_SIZE,
+  });
+  const store = await createStore(config, db);
+  let startupError: string | undefined;
+  try {
+    await store.ensure(embedder.dimensions);
+  } catch (err) {
+    startupError = err instanceof Error ? err.message : String(err);
+    logger.error({ err, store: store.id }, `long-term memory is unavailable: ${startupError}`);
+  }
+  const summarise: Summariser | undefined =
+    config.llmMode === 'openai' && p.llm
+      ? async (texts) =>
+          (
+            await p.llm!.complete({
+              messages: [
+                { role: 'system', content: 'Summarise the facts the user shared in this conversation day as short, dated-free bullet points. Keep names, numbers and preferences. No commentary.' },
+                { role: 'user', content: texts.join('\n') },
+              ],
+              temperature: 0,
+              maxTokens: 300,
+            })
+          ).text
+      : undefined;
+  const service = createMemoryService({ config, repos, store, embedder, logger, summarise });
+  logger.info({ embedder: embedder.id, dimensions: embedder.dimensions, store: store.id, chunking: config.MEMORY_CHUNKING }, 'long-term memory ready');
+  return { service, store, embedder, startupError };
+}
+
+async function createStore(config: Config, db: Db): Promise<VectorStore> {
+  if (config.VECTOR_STORE === 'pgvector') {
+    const type = config.VECTOR_INDEX.toLowerCase() === 'hnsw' ? 'hnsw' : 'exact';
+    return createPgvectorStore({
+      knex: db.knex,
+      backend: db.backend,
+      index: { type, m: config.HNSW_M, efConstruction: config.HNSW_EF_CONSTRUCTION, efSearch: config.HNSW_EF_SEARCH },
+    });
+  }
+  const { createMilvusStoreFromConfig } = await import('./store/milvus-config');
+  return createMilvusStoreFromConfig(config);
+}

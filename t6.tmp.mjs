@@ -1,0 +1,26 @@
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite/vector';
+const pglite = new PGlite('memory://', { extensions: { vector } });
+await pglite.waitReady;
+await pglite.exec('create extension if not exists vector');
+const N = Number(process.argv[2] ?? 20000), D=512;
+function rv(){ const a=new Float32Array(D); let s=0; for(let i=0;i<D;i++){ const x=Math.random()*2-1; a[i]=x; s+=x*x;} s=Math.sqrt(s); for(let i=0;i<D;i++)a[i]/=s; return a; }
+const toLit = (a) => '[' + Array.from(a, (x)=>x.toPrecision(9)).join(',') + ']';
+const vecs = []; for (let i=0;i<N;i++) vecs.push(rv());
+const lits = vecs.map(toLit);
+await pglite.exec(`create table m (id text primary key, user_id text, embedding vector(512))`);
+let t = performance.now();
+const r0 = await pglite.query(`select count(*) from (select unnest($1::text[])::vector) x`, [lits.slice(0,2000)]).catch(e=>({err:e.message.slice(0,200)}));
+console.log('parse only 2000 via array', r0.err ?? r0.rows, (performance.now()-t)/1000);
+t = performance.now();
+for (let j=0;j<2000;j+=500) await pglite.query(`select count(*) from (values ${lits.slice(j,j+500).map((_,i)=>`($${i+1}::vector)`).join(',')}) v`, lits.slice(j,j+500));
+console.log('parse only 2000 via params', (performance.now()-t)/1000);
+t = performance.now();
+const csv = lits.map((l,j)=>`r${j}\tu${j%10}\t${l}`).join('\n');
+await pglite.query(`copy m from '/dev/blob'`, [], { blob: new Blob([csv]) });
+console.log('copy', N, (performance.now()-t)/1000);
+t = performance.now();
+await pglite.exec('create temp table s (like m); ');
+await pglite.query(`copy s from '/dev/blob'`, [], { blob: new Blob([csv.replaceAll('\tu', '\tx')]) });
+await pglite.exec('insert into m select * from s on conflict (id) do update set user_id = excluded.user_id');
+console.log('copy+upsert', N, (performance.now()-t)/1000, (await pglite.query('select count(*) from m')).rows);
