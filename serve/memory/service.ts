@@ -22,7 +22,7 @@ export interface FullMemoryService extends MemoryService {
   clear(userId: string, sessionId?: string): Promise<number>;
   count(userId: string): Promise<number>;
   /** Index pending messages and apply retention now (the periodic sweep does the same). */
-  sweep(): Promise<void>;
+  sweep(opts?: { minAgeMs?: number }): Promise<void>;
   /** Resolves when queued indexing has run (tests and the eval harness). */
   idle(): Promise<void>;
   stats(): MemoryStats;
@@ -81,13 +81,13 @@ export function createMemoryService(deps: {
     if (ttlMs <= 0 && config.MEMORY_MAX_PER_USER <= 0) return;
     for (const userId of await repos.users.list()) {
       if (ttlMs > 0) stats.retentionDeleted += await store.delete({ userId, to: new Date(Date.now() - ttlMs) });
-      if (config.MEMORY_MAX_PER_USER > 0) stats.retentionDeleted += await store.deleteOldest(userId, config.MEMORY_MAX_PER_USER);
+      if (config.MEMORY_MAX_PER_USER > 0 && store.deleteOldest) stats.retentionDeleted += await store.deleteOldest(userId, config.MEMORY_MAX_PER_USER);
     }
   }
 
-  async function sweep() {
+  async function sweep(opts: { minAgeMs?: number } = {}) {
     stats.sweeps++;
-    await indexer.sweep({ minAgeMs: sweepMinAgeMs });
+    await indexer.sweep({ minAgeMs: opts.minAgeMs ?? sweepMinAgeMs });
     await retention().catch((err: unknown) => logger.warn({ err }, 'memory retention sweep failed'));
   }
 

@@ -19,6 +19,9 @@ describe.each(backends)('HTTP API on %s', (backend) => {
     expect(ready.json.llm.mode).toBe('sim');
     expect(ready.json.llm.note).toMatch(/simulator/);
     expect(ready.json.llm.breakers[0]).toMatchObject({ state: 'closed' });
+    expect(ready.json.memory).toMatchObject({ enabled: true, embedder: 'use-lite' });
+    if (backend === 'postgres') expect(ready.json.memory.error).toMatch(/pgvector extension is not installed/);
+    else expect(ready.json.memory.error).toBeUndefined();
   });
 
   it('creates, lists (newest first, paginated), reads and deletes sessions', async () => {
@@ -89,7 +92,8 @@ describe.each(backends)('HTTP API on %s', (backend) => {
     expect(names.at(-1)).toBe('done');
     expect(names.filter((n) => n === 'token').length).toBeGreaterThan(1);
     const meta = r.events[0]!.data;
-    expect(meta).toMatchObject({ sessionId: s, model: 'memocha-sim-extractive', memory: 'disabled', memories: [] });
+    // The local PostgreSQL has no pgvector: memory is then unavailable and the chat answers without it.
+    expect(meta).toMatchObject({ sessionId: s, model: 'memocha-sim-extractive', memory: backend === 'pglite' ? 'ok' : 'unavailable' });
     const text = r.events.filter((e) => e.event === 'token').map((e) => e.data.text).join('');
     const done = r.events.at(-1)!.data as { message: { id: string; content: string }; timings: { ttftMs: number; totalMs: number } };
     expect(done.message.id).toBe(meta.assistantMessageId);
@@ -127,8 +131,8 @@ describe.each(backends)('HTTP API on %s', (backend) => {
 });
 
 describe('the recent window', () => {
-  it('with HISTORY_WINDOW=0 the model sees no earlier message', async () => {
-    const t = await startTestServer({ env: { HISTORY_WINDOW: '0' }, sim: { mode: 'extractive' } });
+  it('with HISTORY_WINDOW=0 (and memory off) the model sees no earlier message', async () => {
+    const t = await startTestServer({ env: { HISTORY_WINDOW: '0', MEMORY_ENABLED: 'false' }, sim: { mode: 'extractive' } });
     try {
       const first = await api(`${t.url}/chat`, { body: { message: 'My locker code is 4512.' } });
       const second = await api(`${t.url}/chat`, { body: { message: 'What is my locker code?', sessionId: first.json.sessionId } });

@@ -25,6 +25,7 @@ import {
   validateIdsFilter,
   validateVector,
 } from './validate';
+import { pgDeleteOldest, pgTextSearch } from './pg-extras';
 
 export interface PgvectorIndexOptions {
   type: 'exact' | 'hnsw';
@@ -187,6 +188,9 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
       const row = (await applyFilter(knex(table), filter).count({ n: '*' }).first()) as { n: number | string } | undefined;
       return Number(row?.n ?? 0);
     },
+
+    textSearch: (query, vector, opts) => pgTextSearch(knex, table, encoding, query, vector, opts),
+    deleteOldest: (userId, keep) => pgDeleteOldest(knex, table, userId, keep),
 
     async get(ids, userId) {
       validateIdsFilter({ ids, userId });

@@ -72,6 +72,13 @@ export interface VectorStore {
   delete(filter: MemoryFilter | MemoryIdsFilter): Promise<number>;
   /** Count records; without a userId this counts every user's (for metrics and admin). */
   count(filter?: Partial<MemoryFilter>): Promise<number>;
+  /**
+   * Full-text search within the filter (the lexical half of hybrid retrieval); scores are cosine to
+   * `vector`. Stores without it make hybrid retrieval fall back to vector search alone.
+   */
+  textSearch?(query: string, vector: Float32Array, opts: SearchOptions): Promise<SearchHit[]>;
+  /** Keep the user's `keep` newest memories, delete older ones (retention); returns how many went. */
+  deleteOldest?(userId: string, keep: number): Promise<number>;
   /** These records of this user, with vectors, in no particular order; unknown ids are skipped. */
   get?(ids: string[], userId: string): Promise<MemoryRecord[]>;
   close?(): Promise<void>;

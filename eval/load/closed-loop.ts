@@ -1,0 +1,90 @@
+/**
+ * Closed loop: N virtual users, each sending one request, waiting for its end, thinking, and sending
+ * the next — optionally continuing the same session for several turns. Bounded by time (warm-up +
+ * duration, then a drain after which requests still in flight are aborted) and by a request count.
+ */
+import { setMaxListeners } from 'node:events';
+import type { ChatRequest } from '../client/chat';
+import { createRng } from '../metrics/random';
+import type { LoadRecord, LoadRun, Sender, ThinkTime } from './types';
+import { chatMessage, sleepUnlessAborted, thinkMs } from './workload';
+
+export interface ClosedLoopOptions {
+  users: number;
+  /** requests sent in the first warmupMs are warm-up (not counted) */
+  warmupMs: number;
+  /** the measured period after the warm-up; no request is sent after warmupMs + durationMs */
+  durationMs: number;
+  /** after the last send, requests in flight get this long to end before they are aborted */
+  drainMs: number;
+  /** a hard cap on requests sent (warm-up included) */
+  maxRequests?: number;
+  think: ThinkTime;
+  /** turns per conversation: 1 = every request opens a new session */
+  turnsPerSession: number;
+  /** VU starts are spread evenly over this period (default 0: all at once) */
+  rampMs?: number;
+  stream: boolean;
+  maxTokens?: number;
+  seed: number;
+  /** tag of the messages (unique per run, so runs against one database never mix) */
+  tag: string;
+  /** the user id of a VU (default `load-<vu>`) */
+  userOf?: (vu: number) => string;
+  send: Sender;
+  signal?: AbortSignal;
+}
+
+export async function runClosedLoop(o: ClosedLoopOptions): Promise<LoadRun> {
+  const startedAt = performance.now();
+  const measureFrom = startedAt + o.warmupMs;
+  const stopSendingAt = measureFrom + o.durationMs;
+  // local signals (many listeners at once: one per VU or request in flight)
+  const stop = new AbortController();
+  const drain = new AbortController();
+  setMaxListeners(0, stop.signal, drain.signal);
+  const onOuterAbort = () => {
+    stop.abort();
+    drain.abort();
+  };
+  if (o.signal?.aborted) onOuterAbort();
+  o.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const records: LoadRecord[] = [];
+  const state = { seq: 0, inFlight: 0, peak: 0 };
+  const canSend = () => !stop.signal.aborted && performance.now() < stopSendingAt && state.seq < (o.maxRequests ?? Number.POSITIVE_INFINITY);
+
+  async function vu(id: number): Promise<void> {
+    const rng = createRng(o.seed * 7919 + id);
+    await sleepUnlessAborted(o.users > 1 ? ((o.rampMs ?? 0) * id) / o.users : 0, stop.signal);
+    const user = o.userOf?.(id) ?? `load-${id}`;
+    let sessionId: string | undefined;
+    let turn = 0;
+    while (canSend()) {
+      const seq = state.seq++;
+      const message = chatMessage(rng, o.tag, id, turn, seq);
+      const req: ChatRequest = { message, user, stream: o.stream, signal: drain.signal, ...(sessionId ? { sessionId } : {}), ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}) };
+      state.inFlight++;
+      state.peak = Math.max(state.peak, state.inFlight);
+      const sentAt = performance.now();
+      const result = await o.send(req);
+      state.inFlight--;
+      records.push({ seq, vu: id, turn, user, message, warmup: sentAt < measureFrom, abortedAtEnd: drain.signal.aborted && !result.ok, result });
+      // continue the conversation while it lasts and the server gave us its session
+      turn++;
+      sessionId = turn < o.turnsPerSession ? (result.sessionId ?? sessionId) : undefined;
+      if (turn >= o.turnsPerSession || !sessionId) turn = 0;
+      if (!canSend()) break;
+      await sleepUnlessAborted(thinkMs(rng, o.think), stop.signal);
+    }
+  }
+
+  const timer = setTimeout(() => drain.abort(), Math.max(0, stopSendingAt - performance.now()) + o.drainMs);
+  try {
+    await Promise.all(Array.from({ length: o.users }, (_, i) => vu(i)));
+  } finally {
+    clearTimeout(timer);
+    o.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  records.sort((a, b) => a.seq - b.seq);
+  return { records, startedAt, measureFrom, measureTo: stopSendingAt, endedAt: performance.now(), peakInFlight: state.peak, dropped: 0 };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { runClosedLoop } from './closed-loop';
+import { fakeSender } from './fake-sender';
+import { runOpenLoop } from './open-loop';
+
+describe('closed loop', () => {
+  it('keeps N users busy, marks warm-up, continues sessions and stops by itself', async () => {
+    const send = fakeSender({ latencyMs: 20 });
+    const run = await runClosedLoop({ users: 4, warmupMs: 60, durationMs: 200, drainMs: 500, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 3, stream: true, seed: 1, tag: 't', send });
+    expect(run.peakInFlight).toBe(4);
+    // 4 users × ~260 ms / 20 ms ≈ 52 requests
+    expect(run.records.length).toBeGreaterThan(30);
+    expect(run.records.length).toBeLessThan(60);
+    expect(run.records.some((r) => r.warmup)).toBe(true);
+    expect(run.records.some((r) => !r.warmup)).toBe(true);
+    expect(new Set(run.records.map((r) => r.message)).size).toBe(run.records.length);
+    // turns 0,1,2 then a new session; turns > 0 carry the session id
+    const vu0 = run.records.filter((r) => r.vu === 0);
+    expect(vu0.slice(0, 4).map((r) => r.turn)).toEqual([0, 1, 2, 0]);
+    expect(send.calls.filter((c) => c.sessionId !== undefined).length).toBeGreaterThan(0);
+    expect(run.endedAt - run.startedAt).toBeLessThan(1000);
+  });
+
+  it('honours maxRequests and aborts requests still in flight after the drain', async () => {
+    const capped = await runClosedLoop({ users: 3, warmupMs: 0, durationMs: 5_000, drainMs: 100, maxRequests: 7, think: { minMs: 1, maxMs: 2 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: fakeSender({ latencyMs: 5 }) });
+    expect(capped.records).toHaveLength(7);
+    const slow = await runClosedLoop({ users: 2, warmupMs: 0, durationMs: 50, drainMs: 50, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: fakeSender({ latencyMs: 10_000 }) });
+    expect(slow.records).toHaveLength(2);
+    expect(slow.records.every((r) => r.abortedAtEnd)).toBe(true);
+    expect(slow.endedAt - slow.startedAt).toBeLessThan(1_000);
+  });
+});
+
+describe('open loop', () => {
+  it('sends on the arrival schedule without waiting for answers', async () => {
+    const run = await runOpenLoop({ rate: 200, warmupMs: 100, durationMs: 400, drainMs: 500, maxInFlight: 1000, stream: true, seed: 5, tag: 'o', send: fakeSender({ latencyMs: 100 }) });
+    // ≈ 200/s × 0.5 s = 100 arrivals, with up to ~20 in flight at once (Little: 200/s × 0.1 s)
+    expect(run.records.length).toBeGreaterThan(70);
+    expect(run.records.length).toBeLessThan(130);
+    expect(run.peakInFlight).toBeGreaterThan(10);
+    const late = run.records.map((r) => (r.result.sentAt - (r.scheduledAt ?? 0)));
+    expect(Math.max(...late)).toBeLessThan(50);
+    expect(run.records.filter((r) => r.warmup).length).toBeGreaterThan(5);
+  });
+
+  it('drops arrivals above maxInFlight', async () => {
+    const run = await runOpenLoop({ rate: 500, warmupMs: 0, durationMs: 200, drainMs: 500, maxInFlight: 3, stream: true, seed: 5, tag: 'o', send: fakeSender({ latencyMs: 150 }) });
+    expect(run.peakInFlight).toBe(3);
+    expect(run.dropped).toBeGreaterThan(50);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * CPU, memory and event-loop delay during a step, for this process (the generator, and Memocha too in
+ * in-process mode) and for a Memocha child process (through child-probe.ts over IPC, or /proc/<pid>/stat
+ * when there is no probe). CPU is in % of one core (200 % = both cores of a 2-core machine).
+ */
+import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { ProbeUsage } from './child-probe';
+
+export interface ResourceUsage {
+  cpuPct: number;
+  rssMaxMb: number;
+  /** NaN when unknown (/proc fallback) */
+  heapUsedMaxMb: number;
+  eldP50Ms: number;
+  eldP99Ms: number;
+  eldMaxMs: number;
+}
+
+export interface ResourceSampler {
+  /** the usage since start() (or the previous stop()) */
+  stop(): Promise<ResourceUsage>;
+}
+
+export function fromProbe(u: ProbeUsage): ResourceUsage {
+  return { cpuPct: u.wallMs > 0 ? (100 * u.cpuMs) / u.wallMs : Number.NaN, rssMaxMb: u.rssMaxMb, heapUsedMaxMb: u.heapUsedMaxMb, eldP50Ms: u.eldP50Ms, eldP99Ms: u.eldP99Ms, eldMaxMs: u.eldMaxMs };
+}
+
+/** This process: process.cpuUsage, memoryUsage (polled every 250 ms for the maximum), monitorEventLoopDelay (10 ms resolution). */
+export function sampleSelf(): ResourceSampler {
+  const eld = monitorEventLoopDelay({ resolution: 10 });
+  eld.enable();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let rssMax = 0;
+  let heapMax = 0;
+  const mem = () => {
+    const m = process.memoryUsage();
+    rssMax = Math.max(rssMax, m.rss);
+    heapMax = Math.max(heapMax, m.heapUsed);
+  };
+  mem();
+  const timer = setInterval(mem, 250);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      mem();
+      eld.disable();
+      const d = process.cpuUsage(cpu0);
+      const wall = performance.now() - t0;
+      return fromProbe({ cpuMs: (d.user + d.system) / 1000, wallMs: wall, rssMaxMb: rssMax / 2 ** 20, heapUsedMaxMb: heapMax / 2 ** 20, eldP50Ms: eld.percentile(50) / 1e6, eldP99Ms: eld.percentile(99) / 1e6, eldMaxMs: eld.max / 1e6 });
+    },
+  };
+}
+
+export interface ProcStat {
+  /** user + system CPU in clock ticks */
+  cpuTicks: number;
+  rssPages: number;
+  threads: number;
+}
+
+/** Parse /proc/<pid>/stat (proc(5)): the fields after the command name in parentheses, which may hold spaces. */
+export function parseProcStat(text: string): ProcStat {
+  const rest = text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/);
+  // rest[0] is field 3 (state): utime = field 14, stime = 15, num_threads = 20, rss = 24
+  const f = (n: number) => Number(rest[n - 3]);
+  const out = { cpuTicks: f(14) + f(15), threads: f(20), rssPages: f(24) };
+  if (!Object.values(out).every(Number.isFinite)) throw new Error(`unreadable /proc stat line: ${text.slice(0, 80)}`);
+  return out;
+}
+
+/** USER_HZ and the page size: 100 and 4096 on every Linux we run on (x86-64 and arm64 defaults). */
+const TICKS_PER_S = 100;
+const PAGE_BYTES = 4096;
+
+/** Another process by pid, from /proc: CPU between start and stop, RSS polled every 250 ms. */
+export function sampleProc(pid: number): ResourceSampler {
+  const read = () => parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  const s0 = read();
+  const t0 = performance.now();
+  let rssMax = s0.rssPages;
+  const timer = setInterval(() => {
+    try {
+      rssMax = Math.max(rssMax, read().rssPages);
+    } catch {
+      // the process ended; stop() reports what was seen
+    }
+  }, 250);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      let s1 = s0;
+      try {
+        s1 = read();
+      } catch {
+        // gone
+      }
+      const wall = performance.now() - t0;
+      const nan = Number.NaN;
+      return { cpuPct: wall > 0 ? (100 * ((s1.cpuTicks - s0.cpuTicks) / TICKS_PER_S) * 1000) / wall : nan, rssMaxMb: (Math.max(rssMax, s1.rssPages) * PAGE_BYTES) / 2 ** 20, heapUsedMaxMb: nan, eldP50Ms: nan, eldP99Ms: nan, eldMaxMs: nan };
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { createMicroBatcher } from './batcher';
+
+function recorder(fail?: (texts: string[]) => boolean) {
+  const calls: string[][] = [];
+  const run = async (texts: string[]) => {
+    calls.push(texts);
+    await new Promise((r) => setTimeout(r, 5));
+    if (fail?.(texts)) throw new Error('model failed');
+    return texts.map((t) => t.toUpperCase());
+  };
+  return { calls, run };
+}
+
+describe('createMicroBatcher', () => {
+  it('merges concurrent calls into one run and splits the results back in order', async () => {
+    const { calls, run } = recorder();
+    const b = createMicroBatcher(run, { maxBatch: 100, waitMs: 20 });
+    const [a, c, d] = await Promise.all([b.submit(['a', 'b']), b.submit(['c']), b.submit(['d', 'e', 'f'])]);
+    expect(a).toEqual(['A', 'B']);
+    expect(c).toEqual(['C']);
+    expect(d).toEqual(['D', 'E', 'F']);
+    expect(calls).toEqual([['a', 'b', 'c', 'd', 'e', 'f']]);
+    expect(b.stats()).toEqual({ batches: 1, texts: 6 });
+  });
+
+  it('never sends more than maxBatch texts per run', async () => {
+    const { calls, run } = recorder();
+    const b = createMicroBatcher(run, { maxBatch: 4, waitMs: 1000 });
+    const out = await b.submit(Array.from({ length: 10 }, (_, i) => `t${i}`));
+    expect(out).toHaveLength(10);
+    expect(out[9]).toBe('T9');
+    expect(calls.map((c) => c.length)).toEqual([4, 4, 2]);
+  });
+
+  it('flushes a full batch without waiting for the timer', async () => {
+    const { run } = recorder();
+    const b = createMicroBatcher(run, { maxBatch: 2, waitMs: 60_000 });
+    const started = Date.now();
+    await b.submit(['x', 'y']);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('queues texts that arrive during a run for the next batch', async () => {
+    const { calls, run } = recorder();
+    const b = createMicroBatcher(run, { maxBatch: 100, waitMs: 0 });
+    const first = b.submit(['1']);
+    await new Promise((r) => setTimeout(r, 1));
+    const rest = Promise.all([b.submit(['2']), b.submit(['3'])]);
+    await first;
+    await rest;
+    expect(calls).toEqual([['1'], ['2', '3']]);
+  });
+
+  it('rejects only the callers of a failing batch', async () => {
+    const { run } = recorder((texts) => texts.includes('bad'));
+    const b = createMicroBatcher(run, { maxBatch: 2, waitMs: 0 });
+    const bad = b.submit(['bad', 'x']);
+    const good = b.submit(['ok']);
+    await expect(bad).rejects.toThrow('model failed');
+    await expect(good).resolves.toEqual(['OK']);
+  });
+
+  it('answers an empty request without running', async () => {
+    const { calls, run } = recorder();
+    const b = createMicroBatcher(run, { maxBatch: 2, waitMs: 0 });
+    expect(await b.submit([])).toEqual([]);
+    expect(calls).toEqual([]);
+  });
+});
