@@ -150,7 +150,8 @@ async function benchEmbeddings(args: Args): Promise<EmbedRow[]> {
 
 interface StoreRow {
   size: number;
-  mode: 'exact' | 'hnsw';
+  /** hnsw = the planner may still choose the user index + exact sort; hnsw-forced = always the graph. */
+  mode: 'exact' | 'hnsw' | 'hnsw-forced';
   efSearch: number | null;
   m: number | null;
   efConstruction: number | null;
@@ -227,17 +228,20 @@ async function benchStores(args: Args): Promise<{ rows: StoreRow[]; pgvector: st
     const hnswInsertRate = await insert(exact, 0, extra, args, nextVector, `x${size}_`);
     await knex(exact.table).where('id', 'like', 'x%').del();
     for (const ef of args.efSearch) {
-      const store = createPgvectorStore({ knex, backend: 'pglite', analyzeEvery: 0, index: { type: 'hnsw', m, efConstruction, efSearch: ef } });
-      await store.ensure(DIM);
-      const before = await scans();
-      const ann = await run(store, false);
-      const scansPerQuery = ((await scans()) - before) / (args.queries + 5);
-      const recall = ann.results.reduce((sum, ids, i) => {
-        const truth = new Set(ex.results[i]);
-        return sum + ids.filter((id) => truth.has(id)).length / Math.max(1, Math.min(K, truth.size));
-      }, 0) / ann.results.length;
-      rows.push({ size, mode: 'hnsw', efSearch: ef, m, efConstruction, buildSeconds, insertRowsPerSec: insertRate, insertWithHnswRowsPerSec: hnswInsertRate, recallAt10: recall, hnswIndexScansPerQuery: scansPerQuery, latency: ann.latency });
-      log(`size ${size}: HNSW ef_search=${ef} p50 ${ann.latency.p50Us} µs, recall@10 ${recall.toFixed(3)}`);
+      for (const forceIndex of [false, true]) {
+        const store = createPgvectorStore({ knex, backend: 'pglite', analyzeEvery: 0, index: { type: 'hnsw', m, efConstruction, efSearch: ef, forceIndex } });
+        await store.ensure(DIM);
+        const before = await scans();
+        const ann = await run(store, false);
+        const scansPerQuery = ((await scans()) - before) / (args.queries + 5);
+        const recall = ann.results.reduce((sum, ids, i) => {
+          const truth = new Set(ex.results[i]);
+          return sum + ids.filter((id) => truth.has(id)).length / Math.max(1, Math.min(K, truth.size));
+        }, 0) / ann.results.length;
+        const mode = forceIndex ? 'hnsw-forced' : 'hnsw';
+        rows.push({ size, mode, efSearch: ef, m, efConstruction, buildSeconds, insertRowsPerSec: insertRate, insertWithHnswRowsPerSec: hnswInsertRate, recallAt10: recall, hnswIndexScansPerQuery: scansPerQuery, latency: ann.latency });
+        log(`size ${size}: ${mode} ef_search=${ef} p50 ${ann.latency.p50Us} µs, p99 ${ann.latency.p99Us} µs, recall@10 ${recall.toFixed(3)}, graph scans/query ${scansPerQuery.toFixed(2)}`);
+      }
     }
     await knex.raw('drop index if exists ??', [hnswIndex]);
   }
@@ -247,7 +251,7 @@ async function benchStores(args: Args): Promise<{ rows: StoreRow[]; pgvector: st
 }
 
 // ---------------------------------------------------------------- report
-function meta(args: Args, pgvector: string | undefined) {
+function meta(args: Args, pgvector: string | undefined, loadAtStart: number[]) {
   const git = (a: string[]) => {
     try {
       return execFileSync('git', a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -260,13 +264,18 @@ function meta(args: Args, pgvector: string | undefined) {
     schema: 'memocha.bench-memory/1',
     startedAt: new Date().toISOString(),
     git: { sha: git(['rev-parse', 'HEAD']), dirty: (git(['status', '--porcelain']) ?? '') !== '' },
+    loadAverage: { start: loadAtStart, end: os.loadavg().map((x) => Number(x.toFixed(2))) },
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}` },
     versions: { node: process.version, pglite: version('@electric-sql/pglite'), pgvector, embeddings: version('@energetic-ai/embeddings') },
     args,
     data: args.uniform
       ? `random unit vectors (${DIM}-d, uniform on the sphere, seed ${args.seed}), not real embeddings`
       : `random unit vectors (${DIM}-d, seed ${args.seed}) drawn around 256 random topic centres (cos ≈ 0.7 to their centre), not real embeddings`,
-    method: `${args.users} users, records spread round-robin; every search is filtered by one user (k=${K}); latency = store.search() wall time incl. SQL building and PGlite round trip; insert = upsert batches of 500 rows without an ANN index (and with the HNSW index, ≤1000 rows); recall@10 = |HNSW ∩ exact| / 10 averaged over queries.`,
+    method:
+      `${args.users} users, records spread round-robin; every search is filtered by one user (k=${K}); latency = store.search() wall time ` +
+      'incl. SQL building and the PGlite round trip; insert = upsert batches of 500 rows without an ANN index (and, ≤1000 rows, with the HNSW index); ' +
+      "hnsw = the store as configured (the planner may still pick the user index + exact sort), hnsw-forced = forceIndex (always the graph, iterative scan); " +
+      'recall@10 = |HNSW ∩ exact| / 10 averaged over queries; HNSW scans/query from pg_stat_user_indexes.',
   };
 }
 
@@ -276,7 +285,7 @@ function summary(m: ReturnType<typeof meta>, embed: EmbedRow[], stores: StoreRow
   const lines = [
     `# Memory benchmark ${m.startedAt}`,
     '',
-    `git ${m.git.sha?.slice(0, 10) ?? '?'}${m.git.dirty ? ' (dirty)' : ''} · ${m.machine.cpus}× ${m.machine.cpu} · node ${m.versions.node} · PGlite ${m.versions.pglite} · pgvector ${m.versions.pgvector ?? '?'}`,
+    `git ${m.git.sha?.slice(0, 10) ?? '?'}${m.git.dirty ? ' (dirty)' : ''} · ${m.machine.cpus}× ${m.machine.cpu} · load avg ${m.loadAverage.start.join('/')} → ${m.loadAverage.end.join('/')} · node ${m.versions.node} · PGlite ${m.versions.pglite} · pgvector ${m.versions.pgvector ?? '?'}`,
     '',
     '## use-lite embedding throughput (short chat sentences, real model)',
     '',
@@ -302,10 +311,11 @@ function summary(m: ReturnType<typeof meta>, embed: EmbedRow[], stores: StoreRow
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const t0 = now();
+  const loadAtStart = os.loadavg().map((x) => Number(x.toFixed(2)));
   log(`embedding throughput (use-lite, ${args.embedSeconds}s per batch size)`);
   const embed = await benchEmbeddings(args);
   const { rows, pgvector } = await benchStores(args);
-  const m = meta(args, pgvector);
+  const m = meta(args, pgvector, loadAtStart);
   const dir = path.join(args.out, m.startedAt.replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });
   const totalSeconds = (now() - t0) / 1000;

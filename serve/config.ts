@@ -89,6 +89,8 @@ export const envSchema = z.object({
   EMBEDDINGS_BASE_URL: z.url().optional(),
   EMBEDDINGS_API_KEY: z.string().optional(),
   EMBEDDINGS_CACHE_SIZE: int(10_000),
+  /** Vector size for openai:/transformers: models whose size is not known in advance. */
+  EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(1).optional(),
   /** pgvector (in the same database: embedded PGlite or PostgreSQL with the extension) | milvus://host:19530 */
   VECTOR_STORE: z.string().regex(/^(pgvector|milvus:\/\/.+)$/, 'must be pgvector or milvus://host:port').default('pgvector'),
   VECTOR_INDEX: z.enum(['exact', 'hnsw', 'FLAT', 'HNSW', 'IVF_FLAT', 'IVF_SQ8', 'DISKANN']).default('hnsw'),

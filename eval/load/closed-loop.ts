@@ -17,6 +17,8 @@ export interface ClosedLoopOptions {
   durationMs: number;
   /** after the last send, requests in flight get this long to end before they are aborted */
   drainMs: number;
+  /** a client gives up on a request after this long (a counted failure); default: never */
+  clientTimeoutMs?: number;
   /** a hard cap on requests sent (warm-up included) */
   maxRequests?: number;
   think: ThinkTime;
@@ -62,13 +64,14 @@ export async function runClosedLoop(o: ClosedLoopOptions): Promise<LoadRun> {
     while (canSend()) {
       const seq = state.seq++;
       const message = chatMessage(rng, o.tag, id, turn, seq);
-      const req: ChatRequest = { message, user, stream: o.stream, signal: drain.signal, ...(sessionId ? { sessionId } : {}), ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}) };
+      const timeout = o.clientTimeoutMs ? AbortSignal.timeout(o.clientTimeoutMs) : undefined;
+      const req: ChatRequest = { message, user, stream: o.stream, signal: timeout ? AbortSignal.any([drain.signal, timeout]) : drain.signal, ...(sessionId ? { sessionId } : {}), ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}) };
       state.inFlight++;
       state.peak = Math.max(state.peak, state.inFlight);
       const sentAt = performance.now();
       const result = await o.send(req);
       state.inFlight--;
-      records.push({ seq, vu: id, turn, user, message, warmup: sentAt < measureFrom, abortedAtEnd: drain.signal.aborted && !result.ok, result });
+      records.push({ seq, vu: id, turn, user, message, warmup: sentAt < measureFrom, abortedAtEnd: drain.signal.aborted && !result.ok, clientTimeout: !result.ok && timeout?.aborted === true && !drain.signal.aborted, result });
       // continue the conversation while it lasts and the server gave us its session
       turn++;
       sessionId = turn < o.turnsPerSession ? (result.sessionId ?? sessionId) : undefined;

@@ -49,3 +49,12 @@ describe('open loop', () => {
     expect(run.dropped).toBeGreaterThan(50);
   });
 });
+
+describe('client timeout', () => {
+  it('gives up on a slow request and counts it as a client timeout, not a drain abort', async () => {
+    const run = await runClosedLoop({ users: 1, warmupMs: 0, durationMs: 30, drainMs: 5_000, clientTimeoutMs: 50, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: fakeSender({ latencyMs: 10_000 }) });
+    expect(run.records).toHaveLength(1);
+    expect(run.records[0]).toMatchObject({ clientTimeout: true, abortedAtEnd: false });
+    expect(run.endedAt - run.startedAt).toBeLessThan(1_000);
+  });
+});

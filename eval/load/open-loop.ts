@@ -17,6 +17,8 @@ export interface OpenLoopOptions {
   warmupMs: number;
   durationMs: number;
   drainMs: number;
+  /** a client gives up on a request after this long (a counted failure); default: never */
+  clientTimeoutMs?: number;
   maxRequests?: number;
   maxInFlight: number;
   stream: boolean;
@@ -54,9 +56,10 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<LoadRun> {
     state.inFlight++;
     state.peak = Math.max(state.peak, state.inFlight);
     const sentAt = performance.now();
-    const result = await o.send({ message, user, stream: o.stream, signal: drain.signal, ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}) });
+    const timeout = o.clientTimeoutMs ? AbortSignal.timeout(o.clientTimeoutMs) : undefined;
+    const result = await o.send({ message, user, stream: o.stream, signal: timeout ? AbortSignal.any([drain.signal, timeout]) : drain.signal, ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}) });
     state.inFlight--;
-    records.push({ seq: n, vu: n, turn: 0, user, message, warmup: sentAt < measureFrom, scheduledAt, abortedAtEnd: drain.signal.aborted && !result.ok, result });
+    records.push({ seq: n, vu: n, turn: 0, user, message, warmup: sentAt < measureFrom, scheduledAt, abortedAtEnd: drain.signal.aborted && !result.ok, clientTimeout: !result.ok && timeout?.aborted === true && !drain.signal.aborted, result });
   };
 
   for (const [n, offset] of offsets.entries()) {

@@ -30,6 +30,8 @@ export interface StepSummary {
   errorRate: number;
   /** aborted by the generator at the end of the drain (not counted anywhere else) */
   abortedAtEnd: number;
+  /** counted failures where the client gave up after its timeout (effective status 0) */
+  clientTimeouts: number;
   /** effective status → count, over counted requests */
   statuses: Record<string, number>;
   share429: number;
@@ -106,6 +108,7 @@ export function summarise(run: LoadRun): StepSummary {
     failed: n - ok,
     errorRate: n ? (n - ok) / n : 0,
     abortedAtEnd: run.records.filter((r) => r.abortedAtEnd).length,
+    clientTimeouts: recs.filter((r) => r.clientTimeout === true).length,
     statuses,
     share429: share(429),
     share503: share(503),

@@ -20,8 +20,10 @@ export interface LoadRecord {
   warmup: boolean;
   /** open loop: when the arrival was due; sentAt − scheduledAt is the generator's own lateness */
   scheduledAt?: number;
-  /** aborted by the generator when the run's drain time ran out */
+  /** aborted by the generator when the run's drain time ran out (not counted) */
   abortedAtEnd: boolean;
+  /** the client gave up after its timeout (a counted failure) */
+  clientTimeout?: boolean;
   result: ChatResult;
 }
 

@@ -6,15 +6,16 @@
  * were `priceAs` (default gpt-4o-mini), and the report says so.
  */
 import { randomBytes } from 'node:crypto';
+import { chatOnce } from '../client/chat';
 import { defineSuite, type SuiteContext } from '../harness/suite';
 import { startTarget, type Target } from '../harness/target';
 import { reportsRoot } from '../report/write';
-import { buildConversations } from './lib-cost/conversations';
+import { buildConversations, SIM_SCRIPT } from './lib-cost/conversations';
 import { readCostConfig, resolvePricing, type CostConfig } from './lib-cost/config';
 import { conversationsTable, emitBatch, emitStream, modesTable, pricingTable } from './lib-cost/emit';
 import { choosePrice, priceUsage, type PriceChoice, type Pricing } from './lib-cost/pricing';
 import { playConversations, type Mode } from './lib-cost/runner';
-import { messageRow, priceRecords, summariseMode, type ModeSummary, type PricedRecord } from './lib-cost/summary';
+import { compareModes, messageRow, priceRecords, summariseMode, type ModeSummary, type PricedRecord } from './lib-cost/summary';
 import { loadCostHistory, trendRows, trendSlope } from './lib-cost/trend';
 
 export default defineSuite({
@@ -23,7 +24,10 @@ export default defineSuite({
   async run(ctx) {
     const { cfg, inline } = readCostConfig(ctx.config, ctx.args.quick);
     const pricing = await resolvePricing(cfg, inline);
-    const target = await startTarget(ctx.args.target, ctx.args.direct, { env: { MEMORY_ENABLED: String(cfg.memory) } });
+    const target = await startTarget(ctx.args.target, ctx.args.direct, {
+      env: { MEMORY_ENABLED: String(cfg.memory) },
+      sim: { mode: 'scripted', script: SIM_SCRIPT, outputTokens: 128 },
+    });
     try {
       const choice = choosePrice(target.model, pricing.table, cfg.priceAs);
       ctx.log(choice.note);
@@ -32,7 +36,7 @@ export default defineSuite({
       const stream = summaries.get('stream');
       if (stream) emitStream(ctx, stream.summary, choice);
       const batch = summaries.get('batch');
-      if (batch && stream) emitBatch(ctx, batch.summary, stream.summary);
+      if (batch && stream) emitBatch(ctx, batch.summary, stream.summary, compareModes(stream.records, batch.records));
       modesTable(ctx, [...summaries.entries()].map(([m, s]) => [m, s.summary]));
       conversationsTable(ctx, stream?.records ?? [], batch?.records ?? []);
       pricingTable(ctx, pricing, choice);
@@ -51,6 +55,10 @@ async function playModes(ctx: SuiteContext, target: Target, cfg: CostConfig, pri
   const memory = target.runtime?.memoryService;
   for (const mode of modes) {
     if (ctx.signal.aborted) break;
+    // one uncounted turn first: the embedding model loads and connections open outside the measurement
+    const warm = await chatOnce(target.url, { message: 'Hello! Just checking you are there.', user: `cost-${runTag}-warmup-${mode}`, stream: mode === 'stream', signal: ctx.signal });
+    if (!warm.ok) ctx.error('warmup', `warm-up ${mode} request failed: ${warm.error ?? warm.status}`);
+    await memory?.idle();
     const progress = ctx.progress(convs.reduce((s, c) => s + c.turns.length, 0), `cost ${mode}`);
     const { records, wallMs } = await playConversations(convs, {
       url: target.url,

@@ -4,4 +4,11 @@ import type { SuiteRegistry } from '../harness/main';
 export const suites: SuiteRegistry = {
   selftest: async () => (await import('./selftest')).default,
   // Each suite module is added by the engineer who writes it (one line each):
+  latency: async () => (await import('./latency')).default,
+  streaming: async () => (await import('./streaming')).default,
+  cost: async () => (await import('./cost')).default,
+  db: async () => (await import('./db')).default,
+  stress: async () => (await import('./stress')).default,
+  load: async () => (await import('./load')).default,
+  reliability: async () => (await import('./reliability')).default,
 };

@@ -7,7 +7,7 @@ import type { EmbeddingProvider } from '../embeddings/types';
 import type { LlmProvider } from '../llm/types';
 import type { Summariser } from './chunking';
 import { createMemoryService, type FullMemoryService } from './service';
-import { createPgvectorStore } from './store/pgvector';
+import { createVectorStore } from './store/registry';
 import type { VectorStore } from './store/types';
 
 export interface MemoryWiring {
@@ -26,6 +26,7 @@ export async function createMemoryFromConfig(p: { config: Config; db: Db; repos:
     baseUrl: config.EMBEDDINGS_BASE_URL ?? config.LLM_BASE_URL,
     apiKey: config.EMBEDDINGS_API_KEY ?? config.LLM_API_KEY,
     cacheEntries: config.EMBEDDINGS_CACHE_SIZE,
+    ...(config.EMBEDDINGS_DIMENSIONS ? { dimensions: config.EMBEDDINGS_DIMENSIONS } : {}),
   });
   const store = await createStore(config, db);
   let startupError: string | undefined;
@@ -54,15 +55,17 @@ export async function createMemoryFromConfig(p: { config: Config; db: Db; repos:
   return { service, store, embedder, startupError };
 }
 
-async function createStore(config: Config, db: Db): Promise<VectorStore> {
-  if (config.VECTOR_STORE === 'pgvector') {
-    const type = config.VECTOR_INDEX.toLowerCase() === 'hnsw' ? 'hnsw' : 'exact';
-    return createPgvectorStore({
-      knex: db.knex,
-      backend: db.backend,
-      index: { type, m: config.HNSW_M, efConstruction: config.HNSW_EF_CONSTRUCTION, efSearch: config.HNSW_EF_SEARCH },
-    });
-  }
-  const { createMilvusStoreFromConfig } = await import('./store/milvus-config');
-  return createMilvusStoreFromConfig(config);
+function createStore(config: Config, db: Db): Promise<VectorStore> {
+  const index = config.VECTOR_INDEX;
+  const pgIndex = index.toLowerCase() === 'hnsw' ? 'hnsw' : 'exact';
+  return createVectorStore(config.VECTOR_STORE, {
+    knex: db.knex,
+    backend: db.backend,
+    pgvector: { index: { type: pgIndex, m: config.HNSW_M, efConstruction: config.HNSW_EF_CONSTRUCTION, efSearch: config.HNSW_EF_SEARCH } },
+    milvus: {
+      ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}),
+      ...(index === index.toUpperCase() && index !== 'exact' ? { index: index as 'FLAT' | 'HNSW' | 'IVF_FLAT' | 'IVF_SQ8' | 'DISKANN' } : {}),
+      metric: config.MILVUS_METRIC,
+    },
+  });
 }

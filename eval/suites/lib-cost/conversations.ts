@@ -91,3 +91,18 @@ export function buildConversations(plan: ConversationPlan, seed: number): Conver
   }
   return out;
 }
+
+/**
+ * The in-process simulator's reply: deterministic per user message (it quotes it) and about 70 tokens
+ * long, so the streamed and batch plays bill the same tokens unless the mode itself changes them
+ * (seeded lorem would differ between the two plays, and so would the memories made from it).
+ */
+export const SIM_SCRIPT = [
+  {
+    pattern: '^([\\s\\S]*)$',
+    reply:
+      'Thanks for telling me: "$1". Here is a considered answer: start with the essentials, weigh the trade-offs that ' +
+      'matter most to you, and take one small, concrete step today. If anything is unclear, tell me more about your ' +
+      'situation and I will adapt the suggestion to your plans, your time and your budget.',
+  },
+];

@@ -3,7 +3,7 @@ import type { SuiteContext } from '../../harness/suite';
 import type { Cell } from '../../harness/builder';
 import { relativeChange } from '../lib-common/slope';
 import type { PriceChoice, Pricing } from './pricing';
-import type { ModeSummary, PricedRecord } from './summary';
+import type { ModeComparison, ModeSummary, PricedRecord } from './summary';
 import { toUsage } from './summary';
 import { byConversation, memoryShare, summariseUsage } from './usage';
 
@@ -28,7 +28,7 @@ export function emitStream(ctx: SuiteContext, s: ModeSummary, choice: PriceChoic
   ctx.histogram('e2el_stream', s.latency.e2el);
 }
 
-export function emitBatch(ctx: SuiteContext, b: ModeSummary, s: ModeSummary): void {
+export function emitBatch(ctx: SuiteContext, b: ModeSummary, s: ModeSummary, cmp: ModeComparison): void {
   const n = b.usage.messages;
   ctx.metric('batch_cost_per_message_usd', b.usage.perMessage.usd, 'USD', { n, definition: 'Σ cost / answered messages, the same conversations in batch (JSON) mode', higherIsBetter: false });
   ctx.metric('batch_prompt_tokens_per_message', b.usage.perMessage.prompt, 'tokens', { n, higherIsBetter: false });
@@ -37,6 +37,12 @@ export function emitBatch(ctx: SuiteContext, b: ModeSummary, s: ModeSummary): vo
   ctx.metric('batch_output_tokens_per_sec_system', b.latency.outputTokensPerSec, 'tokens/s', { definition: 'Σ output tokens / wall time of the batch phase', higherIsBetter: true });
   ctx.metric('batch_vs_stream_cost_change', relativeChange(s.usage.perMessage.usd, b.usage.perMessage.usd), 'ratio', { definition: '(batch − stream) / stream cost per message: 0 when both modes bill the same tokens' });
   ctx.metric('batch_failed_messages', b.failed, 'count', { higherIsBetter: false });
+  ctx.metric('stream_batch_same_tokens', cmp.pairs ? cmp.sameTokens / cmp.pairs : null, 'ratio', {
+    n: cmp.pairs,
+    definition: 'message pairs (same conversation and turn) billed the same prompt and completion tokens in both modes / pairs',
+  });
+  ctx.metric('batch_minus_stream_prompt_tokens', cmp.promptDiffPerMessage, 'tokens', { n: cmp.pairs, definition: 'mean over pairs of batch − stream prompt tokens' });
+  ctx.metric('batch_minus_stream_completion_tokens', cmp.completionDiffPerMessage, 'tokens', { n: cmp.pairs, definition: 'mean over pairs of batch − stream completion tokens' });
   ctx.histogram('e2el_batch', b.latency.e2el);
 }
 

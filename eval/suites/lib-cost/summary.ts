@@ -73,3 +73,34 @@ export function messageRow(r: PricedRecord): Record<string, unknown> & { case: s
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+
+export interface ModeComparison {
+  /** messages answered in both modes, paired by conversation and turn */
+  pairs: number;
+  /** pairs whose prompt and completion tokens are equal in both modes */
+  sameTokens: number;
+  /** mean over pairs of (batch − stream) prompt tokens */
+  promptDiffPerMessage: number;
+  /** mean over pairs of (batch − stream) completion tokens */
+  completionDiffPerMessage: number;
+}
+
+/** Pair the two plays message by message (conversation, turn) and compare their billed tokens. */
+export function compareModes(stream: readonly MessageRecord[], batch: readonly MessageRecord[]): ModeComparison {
+  const key = (r: MessageRecord) => `${r.conversation}\u0000${r.turn}`;
+  const b = new Map(batch.filter((r) => r.ok).map((r) => [key(r), r] as const));
+  let pairs = 0;
+  let same = 0;
+  let dp = 0;
+  let dc = 0;
+  for (const s of stream) {
+    const o = s.ok ? b.get(key(s)) : undefined;
+    if (!o) continue;
+    pairs++;
+    if (o.promptTokens === s.promptTokens && o.completionTokens === s.completionTokens) same++;
+    dp += o.promptTokens - s.promptTokens;
+    dc += o.completionTokens - s.completionTokens;
+  }
+  const nan = Number.NaN;
+  return { pairs, sameTokens: same, promptDiffPerMessage: pairs ? dp / pairs : nan, completionDiffPerMessage: pairs ? dc / pairs : nan };
+}

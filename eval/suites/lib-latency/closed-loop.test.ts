@@ -29,6 +29,19 @@ describe('closedLoop', () => {
     expect(out.slice(0, 4)).toEqual([0, 1, 2, 3]);
   });
 
+  it('ramps the workers up over rampMs', async () => {
+    const starts: number[] = [];
+    const t0 = performance.now();
+    // each task outlasts the ramp, so worker w runs exactly task w
+    await closedLoop(4, 4, async (i) => {
+      starts[i] = performance.now() - t0;
+      await tick(100);
+    }, undefined, 60);
+    // workers start at 0, 15, 30, 45 ms (lower bounds only)
+    expect(starts[1]).toBeGreaterThanOrEqual(14);
+    expect(starts[3]).toBeGreaterThanOrEqual(44);
+  });
+
   it('handles fewer tasks than workers and rejects a bad concurrency', async () => {
     expect(await closedLoop(2, 8, async (i) => i)).toEqual([0, 1]);
     await expect(closedLoop(2, 0, async (i) => i)).rejects.toThrow(RangeError);

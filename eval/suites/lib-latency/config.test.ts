@@ -8,6 +8,7 @@ describe('latencyConfig', () => {
     expect(requestsAt(full, 1, false)).toBe(60);
     expect(requestsAt(full, 16, false)).toBe(160);
     expect(requestsAt(full, 16, true)).toBe(32);
+    expect(requestsAt(full, 1, true)).toBe(6);
     expect(warmupAt(full, 1)).toBe(2);
     expect(warmupAt({ warmup: 0 }, 16)).toBe(0);
     expect(latencyConfig({}, true).validityConcurrency).toBe(20);

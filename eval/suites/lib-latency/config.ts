@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { DelaySpec } from '../../../serve/llm/simulator';
 import type { JsonValue } from '../../report/schema';
+import type { ClientThread } from './client';
 
 const posInt = z.number().int().min(1);
 const nonNegInt = z.number().int().min(0);
@@ -27,6 +28,7 @@ const latencySchema = z
     validityRequests: nonNegInt.optional(),
     memory: z.boolean().optional(),
     directModel: z.string().min(1).optional(),
+    client: z.enum(['worker', 'main']).optional(),
   })
   .strict();
 
@@ -36,7 +38,7 @@ export interface LatencyConfig {
   outputTokens: number;
   /** closed-loop levels; the first is the primary one (unsuffixed metric names) */
   concurrency: number[];
-  /** measured requests per (level, mode); default max(60, 10·c), quick max(8, 2·c) */
+  /** measured requests per (level, mode); default max(60, 10·c), quick max(6, 2·c) */
   requests?: number;
   /** warm-up requests before each batch (not counted); default the batch's concurrency, at least 2 */
   warmup?: number;
@@ -50,10 +52,12 @@ export interface LatencyConfig {
   /** Memocha's long-term memory (retrieval before each answer, indexing after) */
   memory: boolean;
   directModel?: string;
+  /** where the load-generating client runs (default a worker thread) */
+  client: ClientThread;
 }
 
 export function requestsAt(c: LatencyConfig, concurrency: number, quick: boolean): number {
-  return c.requests ?? (quick ? Math.max(8, 2 * concurrency) : Math.max(60, 10 * concurrency));
+  return c.requests ?? (quick ? Math.max(6, 2 * concurrency) : Math.max(60, 10 * concurrency));
 }
 
 export function warmupAt(c: { warmup?: number }, concurrency: number): number {
@@ -72,16 +76,17 @@ export function latencyConfig(raw: JsonValue, quick: boolean): LatencyConfig {
     ttft: c.ttft ?? { kind: 'fixed', ms: 40 },
     itl: c.itl ?? { kind: 'fixed', ms: 5 },
     outputTokens: c.outputTokens ?? (quick ? 16 : 32),
-    concurrency: c.concurrency ?? (quick ? [1, 8] : [1, 16]),
+    concurrency: c.concurrency ?? (quick ? [1, 4] : [1, 16]),
     ...(c.requests !== undefined ? { requests: c.requests } : {}),
     ...(c.warmup !== undefined ? { warmup: c.warmup } : {}),
     messageChars: c.messageChars ?? 100,
     sweepChars: c.sweepChars ?? (quick ? [10, 1000] : [10, 100, 1000, 4000]),
-    sweepRequests: c.sweepRequests ?? (quick ? 3 : 20),
+    sweepRequests: c.sweepRequests ?? (quick ? 2 : 20),
     validityConcurrency: c.validityConcurrency ?? (quick ? 20 : 100),
     validityRequests: c.validityRequests ?? (quick ? 40 : 300),
     memory: c.memory ?? true,
     ...(c.directModel !== undefined ? { directModel: c.directModel } : {}),
+    client: c.client ?? 'worker',
   };
 }
 
@@ -110,6 +115,7 @@ const streamingSchema = z
     memory: z.boolean().optional(),
     conditions: z.array(conditionSchema).min(1).optional(),
     chunkTokens: z.array(posInt).optional(),
+    client: z.enum(['worker', 'main']).optional(),
   })
   .strict();
 
@@ -126,6 +132,7 @@ export interface StreamingConfig {
   conditions: NetCondition[];
   /** simulator chunk sizes for the A/B; [] skips it */
   chunkTokens: number[];
+  client: ClientThread;
 }
 
 export const DEFAULT_CONDITIONS: NetCondition[] = [
@@ -144,13 +151,14 @@ export function streamingConfig(raw: JsonValue, quick: boolean): StreamingConfig
     ttft: c.ttft ?? { kind: 'fixed', ms: 40 },
     itlPerToken: c.itlPerToken ?? { kind: 'fixed', ms: 10 },
     outputTokens: c.outputTokens ?? (quick ? 16 : 64),
-    requests: c.requests ?? (quick ? 6 : 40),
+    requests: c.requests ?? (quick ? 4 : 40),
     concurrency: c.concurrency ?? (quick ? 2 : 4),
     ...(c.warmup !== undefined ? { warmup: c.warmup } : {}),
     messageChars: c.messageChars ?? 100,
     memory: c.memory ?? false,
     conditions: c.conditions ?? DEFAULT_CONDITIONS,
-    chunkTokens: c.chunkTokens ?? [1, 4, 16],
+    chunkTokens: c.chunkTokens ?? (quick ? [1, 4] : [1, 4, 16]),
+    client: c.client ?? 'worker',
   };
 }
 

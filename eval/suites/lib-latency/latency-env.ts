@@ -4,6 +4,7 @@ import type { ChatResult } from '../../client/chat';
 import type { SuiteContext } from '../../harness/suite';
 import { requestLatency } from '../../metrics/latency';
 import { createRng } from '../../metrics/random';
+import type { LoadClient } from './client';
 import type { LatencyConfig } from './config';
 import { cell } from './emit';
 import { makeMessage } from './prompts';
@@ -15,6 +16,7 @@ export interface LatencyEnv {
   ctx: SuiteContext;
   cfg: LatencyConfig;
   endpoints: Endpoints;
+  client: LoadClient;
   /** the simulator's records, when the direct URL is the in-process simulator (ground truth) */
   records?: () => readonly SimRequestRecord[];
   /** wait until background work (memory indexing) is done, so one batch does not slow the next */

@@ -3,10 +3,11 @@ import type { SimRequestRecord } from '../../../serve/llm/simulator';
 import type { ChatResult } from '../../client/chat';
 import type { Cell } from '../../harness/builder';
 import { LatencyHistogram } from '../../metrics/histogram';
+import type { LatencyConfig } from './config';
 import { cell } from './emit';
 import { messageFor, recordRows, type LatencyEnv } from './latency-env';
 import { indexRecords, streamValidity, summariseErrors } from './validity';
-import { directSend, runBatch } from './workload';
+import { directRequest, runBatch } from './workload';
 
 export interface BatchValidity {
   concurrency: number;
@@ -60,6 +61,15 @@ export function validityRows(v: BatchValidity): Cell[][] {
   });
 }
 
+function medianOf(d: LatencyConfig['ttft']): number {
+  return d.kind === 'fixed' ? d.ms : d.kind === 'uniform' ? (d.minMs + d.maxMs) / 2 : d.medianMs;
+}
+
+/** About how long one direct stream takes: TTFT + (output tokens − 1) gaps, at the medians. */
+export function expectedStreamMs(cfg: LatencyConfig): number {
+  return medianOf(cfg.ttft) + (cfg.outputTokens - 1) * medianOf(cfg.itl);
+}
+
 /** The dedicated phase: many concurrent direct streams (default 100), every one checked. */
 export async function runValidityPhase(env: LatencyEnv): Promise<BatchValidity | undefined> {
   const { cfg, records } = env;
@@ -68,8 +78,10 @@ export async function runValidityPhase(env: LatencyEnv): Promise<BatchValidity |
   const c = cfg.validityConcurrency;
   const messages = Array.from({ length: cfg.validityRequests }, (_, i) => messageFor(env, 'v', 0, i, cfg.messageChars));
   const results = await runBatch(
-    { n: cfg.validityRequests, concurrency: c, warmup: Math.min(c, 20) },
-    (i, warm) => directSend(env.endpoints, warm ? messageFor(env, 'w', 9, i, cfg.messageChars) : (messages[i] as string), true),
+    env.client,
+    // ramped over about one request's duration, so 100 equal streams do not hit the simulator in lock-step
+    { n: cfg.validityRequests, concurrency: c, warmup: c, rampMs: expectedStreamMs(cfg) },
+    (i, warm) => directRequest(env.endpoints, warm ? messageFor(env, 'w', 9, i, cfg.messageChars) : (messages[i] as string), true),
     env.ctx.signal,
     env.tick,
   );

@@ -1,8 +1,8 @@
 /** Batches of requests (warm-up, then measured, closed loop) against Memocha or straight at the provider. */
-import type { Agent } from 'undici';
-import { chatOnce, directOnce, type ChatResult } from '../../client/chat';
+import type { ChatResult } from '../../client/chat';
 import type { RequestTiming } from '../../metrics/latency';
-import { closedLoop } from './closed-loop';
+import type { LoadClient } from './client';
+import type { WireRequest } from './client-protocol';
 
 export interface BatchSpec {
   /** measured requests */
@@ -10,23 +10,18 @@ export interface BatchSpec {
   concurrency: number;
   /** warm-up requests run first at the same concurrency, then discarded */
   warmup: number;
+  /** spread the first measured requests over this many ms (closedLoop's ramp) */
+  rampMs?: number;
 }
 
-export type Send = (i: number, warm: boolean) => Promise<ChatResult>;
+/** The i-th request of a batch; `warm` for the warm-up ones. */
+export type MakeRequest = (i: number, warm: boolean) => WireRequest;
 
 /** Warm-up requests (not returned), then `n` measured ones; `onDone` ticks after each measured one. */
-export async function runBatch(spec: BatchSpec, send: Send, signal: AbortSignal, onDone?: () => void): Promise<ChatResult[]> {
-  if (spec.warmup > 0) await closedLoop(spec.warmup, spec.concurrency, (i) => send(i, true), signal);
-  return closedLoop(
-    spec.n,
-    spec.concurrency,
-    async (i) => {
-      const r = await send(i, false);
-      onDone?.();
-      return r;
-    },
-    signal,
-  );
+export function runBatch(client: LoadClient, spec: BatchSpec, make: MakeRequest, signal: AbortSignal, onDone?: () => void): Promise<ChatResult[]> {
+  const warmup = Array.from({ length: spec.warmup }, (_, i) => make(i, true));
+  const measured = Array.from({ length: spec.n }, (_, i) => make(i, false));
+  return client.run({ warmup, measured, concurrency: spec.concurrency, ...(spec.rampMs ? { rampMs: spec.rampMs } : {}) }, signal, onDone);
 }
 
 /** A ChatResult as metrics/latency's RequestTiming; a failed request carries its error. */
@@ -42,20 +37,19 @@ export interface Endpoints {
   model: string;
   systemPrompt: string;
   apiKey?: string;
-  dispatcher: Agent;
 }
 
 /** POST /chat on Memocha (a new session each time, so no history enters the prompt). */
-export function memochaSend(e: Endpoints, message: string, stream: boolean, readDelayMs?: number, signal?: AbortSignal): Promise<ChatResult> {
-  return chatOnce(e.memochaUrl, { message, stream, ...(readDelayMs ? { readDelayMs } : {}), ...(signal ? { signal } : {}) }, e.dispatcher);
+export function memochaRequest(e: Endpoints, message: string, stream: boolean, readDelayMs?: number): WireRequest {
+  return { kind: 'memocha', url: e.memochaUrl, message, stream, ...(readDelayMs ? { readDelayMs } : {}) };
 }
 
 /** The same message straight to the provider, with Memocha's system prompt (no memories, no history). */
-export function directSend(e: Endpoints, message: string, stream: boolean, signal?: AbortSignal): Promise<ChatResult> {
+export function directRequest(e: Endpoints, message: string, stream: boolean): WireRequest {
   if (!e.directUrl) throw new Error('no direct URL');
   const messages = [
     { role: 'system', content: e.systemPrompt },
     { role: 'user', content: message },
   ];
-  return directOnce(e.directUrl, { messages, model: e.model, stream, ...(e.apiKey ? { apiKey: e.apiKey } : {}), ...(signal ? { signal } : {}) }, e.dispatcher);
+  return { kind: 'direct', url: e.directUrl, messages, model: e.model, stream, ...(e.apiKey ? { apiKey: e.apiKey } : {}) };
 }

@@ -183,7 +183,8 @@ export function createMilvusStore(opts: MilvusStoreOptions): VectorStore {
 
     async count(filter = {}) {
       validateCountFilter(filter);
-      const res = await client.count({ collection_name: collection, expr: milvusFilter(filter) });
+      const expr = milvusFilter(filter);
+      const res = await client.count({ collection_name: collection, ...(expr ? { expr } : {}) });
       checkStatus(res.status, 'count');
       return Number(res.data);
     },

@@ -37,6 +37,11 @@ export interface PgvectorIndexOptions {
   efSearch?: number;
   /** maintenance_work_mem while building the index, e.g. '256MB'. */
   maintenanceWorkMem?: string;
+  /**
+   * Always walk the HNSW graph. By default the planner may prefer the user_id index plus an exact
+   * sort when a user has few memories (usually the right call); benchmarks force the graph to measure it.
+   */
+  forceIndex?: boolean;
 }
 
 export interface PgvectorStoreOptions {
@@ -155,17 +160,18 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
       validateFilter(opts.filter);
       validateVector(vector, dimensions('search'), 'search');
       if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error(`search k must be a positive integer, got ${opts.k}`);
-      const exact = opts.exact === true && hnsw !== undefined;
-      const tuneHnsw = hnsw !== undefined && !exact && (efSearch !== undefined || iterativeScan);
-      if (!exact && !tuneHnsw) return runSearch(knex, vector, opts);
+      // An 'exact' store scans exactly even if the table has an HNSW index (e.g. from another configuration).
+      const exact = opts.exact === true || hnsw === undefined;
       return knex.transaction(async (trx) => {
         if (exact) {
-          // No index scans (the HNSW one included); bitmap scans on user_id still apply.
+          // No index scans (the HNSW one included); bitmap scans on the user_id index still apply.
           await trx.raw("select set_config('enable_indexscan', 'off', true)");
         } else {
           if (efSearch !== undefined) await trx.raw("select set_config('hnsw.ef_search', ?, true)", [String(efSearch)]);
           // pgvector >= 0.8: keep scanning the graph until k rows pass the user filter.
           if (iterativeScan) await trx.raw("select set_config('hnsw.iterative_scan', 'strict_order', true)");
+          // Only the HNSW index yields rows in distance order, so forbidding sorts forces it.
+          if (index.forceIndex) await trx.raw("select set_config('enable_sort', 'off', true)");
         }
         return runSearch(trx, vector, opts);
       });

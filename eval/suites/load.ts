@@ -1,0 +1,94 @@
+/**
+ * load: how Memocha degrades under concurrency, and where the time goes. See eval/load/README.md for
+ * every definition and metric name. Config (--config file.json) over the defaults in
+ * eval/load/load-config.ts; --quick sweeps 1, 10, 50 users with shorter steps.
+ *
+ * Target A (the sweep and the open loop): Memocha as shipped (memory per config, default limits).
+ * Target B (long streams, then rate limits): long-term memory off and LLM concurrency raised, so the
+ * streaming path and the resilience layer are measured rather than the embedder or the LLM queue.
+ */
+import { createDispatcher } from '../client/chat';
+import { defineSuite, type SuiteContext } from '../harness/suite';
+import type { SimulatorOptions } from '../../serve/llm/simulator';
+import type { JsonValue } from '../report/schema';
+import { loadConfig, type LoadConfig } from '../load/load-config';
+import { startLoadTarget, type LoadTarget } from '../load/load-target';
+import { emitOpenLoop, emitRateLimit, emitStreams } from '../load/report-runs';
+import { emitSweep } from '../load/report-sweep';
+import { openLoopStep, rateLimitStep, streamsStep } from '../load/runs';
+import { makeSender } from '../load/step';
+import { prime, runSweep, type RunContext } from '../load/sweep';
+
+const simOptions = (s: LoadConfig['sim']): SimulatorOptions => ({ ttft: { kind: 'fixed', ms: s.ttftMs }, itl: { kind: 'fixed', ms: s.itlMs }, outputTokens: s.outputTokens });
+
+export default defineSuite({
+  name: 'load',
+  description: 'closed-loop sweep (degradation, saturation, bottlenecks), open loop, upstream rate limits, 500 long SSE streams',
+  async run(ctx) {
+    const cfg = loadConfig(ctx.config, ctx.args.quick);
+    const steps = cfg.sweep.users.length + (cfg.openLoop ? 1 : 0) + (cfg.rateLimit ? 1 : 0) + (cfg.streams ? 1 : 0);
+    const progress = ctx.progress(steps, 'load');
+    const dispatcher = createDispatcher(4096);
+    const tag = `L${Date.now().toString(36)}`;
+    const baseEnv: Record<string, string> = { MEMORY_ENABLED: String(cfg.memory), ...(cfg.databaseUrl ? { DATABASE_URL: cfg.databaseUrl } : {}), ...cfg.env };
+    const setup: (string | number | null)[][] = [];
+    const rcFor = (t: LoadTarget): RunContext => ({ send: makeSender(t.url, dispatcher), seed: ctx.args.seed, tag, signal: ctx.signal, log: ctx.log, tick: () => progress.tick() });
+    const describe = (name: string, t: LoadTarget, memory: boolean) => setup.push([name, t.kind, t.url, memory ? 'on' : 'off', cfg.databaseUrl ? 'postgres' : t.kind === 'url' ? null : 'pglite', t.note ?? null]);
+
+    try {
+      const a = await startLoadTarget({ target: ctx.args.target, mode: cfg.mode, env: baseEnv, sim: simOptions(cfg.sim), log: ctx.log });
+      describe('A: sweep, open loop', a, cfg.memory);
+      ctx.setMeta({ config: cfg as unknown as JsonValue, target: a.kind === 'url' ? a.url : a.kind === 'child' ? 'child-process' : 'in-process', provider: { kind: a.sim ? 'simulator' : 'unknown', model: a.sim?.options.model ?? 'memocha-sim' } });
+      try {
+        const rc = rcFor(a);
+        const primed = await prime(rc);
+        if (primed === 0) ctx.error(undefined, 'no priming request succeeded: the target may be down');
+        const { steps: sweep, saturation } = await runSweep(a, cfg, rc);
+        emitSweep(ctx, sweep, saturation, cfg.slo);
+        if (cfg.openLoop && !ctx.signal.aborted) emitOpenLoop(ctx, await openLoopStep(a, cfg.openLoop, saturation.maxThroughput, cfg.sweep.clientTimeoutMs, rc), cfg.openLoop.burstiness);
+      } finally {
+        await a.close();
+      }
+      if ((cfg.rateLimit || cfg.streams) && !ctx.signal.aborted) await runOnB(ctx, cfg, a, baseEnv, rcFor, describe);
+    } finally {
+      progress.done();
+      await dispatcher.close();
+      if (setup.length) ctx.table('targets', ['role', 'kind', 'url', 'memory', 'database', 'note'], setup);
+    }
+  },
+});
+
+async function runOnB(
+  ctx: SuiteContext,
+  cfg: LoadConfig,
+  a: LoadTarget,
+  baseEnv: Record<string, string>,
+  rcFor: (t: LoadTarget) => RunContext,
+  describe: (name: string, t: LoadTarget, memory: boolean) => void,
+): Promise<void> {
+  if (a.kind === 'url') {
+    ctx.error(undefined, 'rate-limit and streams runs need the simulator: run with --target in-process');
+    return;
+  }
+  const users = cfg.streams ? cfg.streams.users : 0;
+  const memory = cfg.streams ? cfg.streams.memory : false;
+  const env = { ...baseEnv, MEMORY_ENABLED: String(memory), LLM_MAX_CONCURRENCY: String(Math.max(1024, users * 2)), LLM_QUEUE_MAX: String(Math.max(1024, users * 2)) };
+  const b = await startLoadTarget({ target: 'in-process', mode: cfg.mode, env, sim: simOptions(cfg.sim), log: ctx.log });
+  describe('B: streams, rate limits', b, memory);
+  try {
+    const rc = rcFor(b);
+    await prime(rc);
+    // streams first: the rate-limit run leaves the circuit open for a while
+    if (cfg.streams && !ctx.signal.aborted) {
+      const r = await streamsStep(b, cfg.streams, rc);
+      if (r) emitStreams(ctx, r, cfg.streams.itlMs);
+    }
+    if (cfg.rateLimit && !ctx.signal.aborted) {
+      b.sim?.configure(simOptions(cfg.sim));
+      const r = await rateLimitStep(b, cfg.rateLimit, cfg.sweep.clientTimeoutMs, rc);
+      if (r) emitRateLimit(ctx, r, cfg.rateLimit.errorRate);
+    }
+  } finally {
+    await b.close();
+  }
+}
