@@ -93,7 +93,7 @@ export const envSchema = z.object({
   EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(1).optional(),
   /** pgvector (in the same database: embedded PGlite or PostgreSQL with the extension) | milvus://host:19530 */
   VECTOR_STORE: z.string().regex(/^(pgvector|milvus:\/\/.+)$/, 'must be pgvector or milvus://host:port').default('pgvector'),
-  VECTOR_INDEX: z.enum(['exact', 'hnsw', 'FLAT', 'HNSW', 'IVF_FLAT', 'IVF_SQ8', 'DISKANN']).default('hnsw'),
+  VECTOR_INDEX: z.enum(['exact', 'hnsw', 'FLAT', 'HNSW', 'IVF_FLAT', 'IVF_SQ8', 'DISKANN']).default('exact'),
   HNSW_M: int(16, 2),
   HNSW_EF_CONSTRUCTION: int(64, 4),
   HNSW_EF_SEARCH: int(40, 1),
