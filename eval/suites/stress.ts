@@ -29,7 +29,7 @@ export default defineSuite({
     const tag = randomBytes(3).toString('hex');
     try {
       const chatParts = cfg.parts.includes('long') || cfg.parts.includes('irrelevant');
-      const sharedDb = chatParts && cfg.parts.includes('memories') && ctx.args.target === 'in-process';
+      let scaleDone = !cfg.parts.includes('memories');
       if (chatParts) {
         await withTarget(ctx, checks, 'chat', ctx.args.target, { sim: FAST_SIM }, async (target) => {
           await warmUp(target, `stress-${tag}-warmup`, ctx.signal);
@@ -39,10 +39,13 @@ export default defineSuite({
           }
           // the scale test borrows this target's PGlite (a table of its own) rather than starting another
           const db = target.runtime?.deps.db;
-          if (sharedDb && !ctx.signal.aborted) await part(ctx, checks, 'memories', () => runScale(ctx, checks, cfg, db?.backend === 'pglite' ? db : undefined));
+          if (!scaleDone && db?.backend === 'pglite' && !ctx.signal.aborted) {
+            scaleDone = true;
+            await part(ctx, checks, 'memories', () => runScale(ctx, checks, cfg, db));
+          }
         });
       }
-      if (cfg.parts.includes('memories') && !sharedDb && !ctx.signal.aborted) await part(ctx, checks, 'memories', () => runScale(ctx, checks, cfg));
+      if (!scaleDone && !ctx.signal.aborted) await part(ctx, checks, 'memories', () => runScale(ctx, checks, cfg));
       if (cfg.parts.includes('context') && !ctx.signal.aborted) {
         const env = { LLM_CONTEXT_TOKENS: String(cfg.contextTokens), LLM_MAX_TOKENS: String(cfg.reserveTokens) };
         // always in-process: it needs a tiny context window and the simulator's recorded prompts

@@ -139,3 +139,37 @@ describe('memory retention', () => {
     }
   });
 });
+
+describe('memory options', () => {
+  it('MEMORY_TTL_DAYS: the sweep deletes memories older than the TTL', async () => {
+    const t = await startTestServer({ env: { MEMORY_TTL_DAYS: '30', MEMORY_CHUNKING: 'message' } });
+    try {
+      await api(`${t.url}/chat`, { body: { message: 'I collect old maps of Lisbon.' } });
+      await api(`${t.url}/chat`, { body: { message: 'My bike is a red fixie.' } });
+      const memory = t.runtime.memoryService!;
+      await memory.idle();
+      const total = await memory.count('default');
+      await t.runtime.deps.db.knex('memories').where('text', 'like', '%maps%').update({ created_at: new Date(Date.now() - 40 * 86_400_000) });
+      await memory.sweep();
+      expect(await memory.count('default')).toBe(total - 1);
+      const left = await api(`${t.url}/v1/memories?q=maps&k=10`);
+      expect(left.json.items.map((m: { text: string }) => m.text).join(' ')).not.toContain('maps');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('MEMORY_HYBRID: full-text matches are fused with vector hits (a rare token is found by its spelling)', async () => {
+    const t = await startTestServer({ env: { MEMORY_HYBRID: 'true', MEMORY_CHUNKING: 'message', MEMORY_MIN_SCORE: '0.9' } });
+    try {
+      await api(`${t.url}/chat`, { body: { message: 'The wifi password at the cabin is zq7kplm.' } });
+      await api(`${t.url}/chat`, { body: { message: 'I had pasta for lunch today.' } });
+      await t.runtime.memoryService!.idle();
+      // The vector score of this query is far below 0.9; only the lexical list can bring the memory back.
+      const r = await api(`${t.url}/v1/memories?q=zq7kplm`);
+      expect(r.json.items.map((m: { text: string }) => m.text)).toEqual(['The wifi password at the cabin is zq7kplm.']);
+    } finally {
+      await t.close();
+    }
+  });
+});
