@@ -24,6 +24,8 @@ export interface ClosedLoopOptions {
   think: ThinkTime;
   /** turns per conversation: 1 = every request opens a new session */
   turnsPerSession: number;
+  /** after a refusal with Retry-After, a VU waits that long (capped at 10 s) instead of its think time, as SDK clients do */
+  honorRetryAfter?: boolean;
   /** VU starts are spread evenly over this period (default 0: all at once) */
   rampMs?: number;
   stream: boolean;
@@ -71,13 +73,15 @@ export async function runClosedLoop(o: ClosedLoopOptions): Promise<LoadRun> {
       const sentAt = performance.now();
       const result = await o.send(req);
       state.inFlight--;
-      records.push({ seq, vu: id, turn, user, message, warmup: sentAt < measureFrom, abortedAtEnd: drain.signal.aborted && !result.ok, clientTimeout: !result.ok && timeout?.aborted === true && !drain.signal.aborted, result });
+      records.push({ seq, vu: id, turn, ...(req.sessionId ? { sessionId: req.sessionId } : {}), user, message, warmup: sentAt < measureFrom, abortedAtEnd: drain.signal.aborted && !result.ok, clientTimeout: !result.ok && timeout?.aborted === true && !drain.signal.aborted, result });
       // continue the conversation while it lasts and the server gave us its session
       turn++;
       sessionId = turn < o.turnsPerSession ? (result.sessionId ?? sessionId) : undefined;
       if (turn >= o.turnsPerSession || !sessionId) turn = 0;
       if (!canSend()) break;
-      await sleepUnlessAborted(thinkMs(rng, o.think), stop.signal);
+      const backoff = o.honorRetryAfter && !result.ok && result.retryAfterS ? Math.min(10_000, result.retryAfterS * 1000) : 0;
+      // never sleep past the end of the sending period
+      await sleepUnlessAborted(Math.min(Math.max(backoff, thinkMs(rng, o.think)), stopSendingAt - performance.now()), stop.signal);
     }
   }
 

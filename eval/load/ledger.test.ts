@@ -10,7 +10,7 @@ describe('reconcile', () => {
     const rows = [row({ id: 'u1', role: 'user', content: 'hi' }), row({ id: 'a1', content: 'hello' }), row({ id: 'u2', role: 'user', content: 'again' }), row({ id: 'a2', content: 'hel', status: 'error' })];
     expect(reconcile(turns, rows)).toEqual({
       sessionsChecked: 1, acknowledged: 2, userLost: 0, confirmed: 1, assistantLost: 0, assistantMismatch: 0, messagesLost: 0,
-      clientErrorsAfterAck: 1, clientErrorsBeforeAck: 1, storedComplete: 1, storedError: 1, storedPartial: 0, errorWithoutRow: 0, unexplainedErrorRows: 0,
+      clientErrorsAfterAck: 1, clientErrorsBeforeAck: 1, storedComplete: 1, storedError: 1, storedPartial: 0, errorWithoutRow: 0, unexplainedErrorRows: 0, storedWithoutAck: 0,
     });
   });
 
@@ -38,5 +38,10 @@ describe('reconcile', () => {
     const rows = [row({ id: 'u1', role: 'user', content: 'a' }), row({ id: 'u2', role: 'user', content: 'b' }), row({ id: 'a1', status: 'partial' }), row({ id: 'a9', status: 'error' })];
     // a2 has no row; a9 is an error row no client saw fail
     expect(reconcile(turns, rows)).toMatchObject({ clientErrorsAfterAck: 2, errorWithoutRow: 1, storedPartial: 1, storedError: 1, unexplainedErrorRows: 1, messagesLost: 0 });
+  });
+
+  it('counts user messages stored for requests refused before the acknowledgement', () => {
+    const turns = [turn({ message: 'a', acknowledged: false, ok: false }), turn({ message: 'b', acknowledged: false, ok: false })];
+    expect(reconcile(turns, [row({ id: 'u1', role: 'user', content: 'a' })])).toMatchObject({ clientErrorsBeforeAck: 2, storedWithoutAck: 1, acknowledged: 0, messagesLost: 0 });
   });
 });

@@ -10,10 +10,12 @@
  * - messages lost = user messages lost + answers lost (must be 0).
  * - Error rows: a client that saw an error after its acknowledgement (or aborted) expects an
  *   `error`/`partial` assistant row with the id from `meta`; `errorWithoutRow` counts those missing,
- *   `unexplainedErrorRows` counts error/partial rows no client saw fail.
+ *   `unexplainedErrorRows` counts error/partial rows no client saw fail; `storedWithoutAck` counts user
+ *   messages stored although the client saw its request fail before the acknowledgement.
  */
 export interface ClientTurn {
   message: string;
+  /** the session the answer belongs to (from the server), or the one the request was sent in */
   sessionId?: string;
   acknowledged: boolean;
   ok: boolean;
@@ -48,6 +50,8 @@ export interface Ledger {
   storedPartial: number;
   errorWithoutRow: number;
   unexplainedErrorRows: number;
+  /** user rows stored for requests the client saw fail before any acknowledgement (not lost; reported) */
+  storedWithoutAck: number;
 }
 
 export function reconcile(turns: readonly ClientTurn[], stored: readonly StoredMessage[]): Ledger {
@@ -61,12 +65,13 @@ export function reconcile(turns: readonly ClientTurn[], stored: readonly StoredM
     sessionsChecked: new Set(turns.filter((t) => t.sessionId !== undefined).map((t) => t.sessionId)).size,
     acknowledged: 0, userLost: 0, confirmed: 0, assistantLost: 0, assistantMismatch: 0, messagesLost: 0,
     clientErrorsAfterAck: 0, clientErrorsBeforeAck: 0, storedComplete: 0, storedError: 0, storedPartial: 0,
-    errorWithoutRow: 0, unexplainedErrorRows: 0,
+    errorWithoutRow: 0, unexplainedErrorRows: 0, storedWithoutAck: 0,
   };
   const failedIds = new Set<string>();
   for (const t of turns) {
     if (!t.acknowledged) {
       if (!t.ok) l.clientErrorsBeforeAck++;
+      if (t.sessionId !== undefined && userRows.has(`${t.sessionId}\u0000${t.message}`)) l.storedWithoutAck++;
       continue;
     }
     l.acknowledged++;

@@ -14,6 +14,8 @@ export const loadConfigSchema = z.strictObject({
   memory: z.boolean(),
   /** DATABASE_URL for the child (default: embedded PGlite in a temp DATA_DIR) */
   databaseUrl: z.string().optional(),
+  /** 'separate' (default): the streams and rate-limit runs get their own target (memory per streams.memory, LLM concurrency raised); 'same': they reuse the sweep's target as it is */
+  streamsTarget: z.enum(['separate', 'same']),
   /** more Memocha environment for every target */
   env: z.record(z.string(), z.string()),
   /** the simulated LLM behind the sweep, the open loop and the rate-limit run */
@@ -50,6 +52,7 @@ export function loadDefaults(quick: boolean): LoadConfig {
   return {
     mode: 'child',
     memory: true,
+    streamsTarget: 'separate',
     env: {},
     sim: { ttftMs: 20, itlMs: 5, outputTokens: 64 },
     sweep: quick

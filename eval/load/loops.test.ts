@@ -58,3 +58,14 @@ describe('client timeout', () => {
     expect(run.endedAt - run.startedAt).toBeLessThan(1_000);
   });
 });
+
+describe('Retry-After', () => {
+  it('a VU told to retry after 1 s waits that long instead of its think time', async () => {
+    const send = fakeSender({ latencyMs: 1, fail: () => 503 });
+    const refusing = async (req: Parameters<typeof send>[0]) => ({ ...(await send(req)), retryAfterS: 1 });
+    const run = await runClosedLoop({ users: 1, warmupMs: 0, durationMs: 1_500, drainMs: 1_000, honorRetryAfter: true, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: refusing });
+    expect(run.records).toHaveLength(2); // at 0 and after ~1 s
+    const eager = await runClosedLoop({ users: 1, warmupMs: 0, durationMs: 200, drainMs: 1_000, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: refusing });
+    expect(eager.records.length).toBeGreaterThan(20);
+  });
+});

@@ -12,6 +12,8 @@ export interface LoadRecord {
   vu: number;
   /** turn within the conversation (0 = the request that opened the session) */
   turn: number;
+  /** the session the request continued (undefined: it asked for a new one) */
+  sessionId?: string;
   /** the user id sent as X-Memocha-User */
   user: string;
   /** the message text, unique per request (links the request to the simulator's records and the stored rows) */

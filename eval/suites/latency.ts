@@ -7,8 +7,10 @@
  *     in-process the simulator itself, or --direct URL) → TTFT, TPOT, pooled ITL, E2EL, JSON request
  *     latency, and Memocha's overhead = Memocha percentile − direct percentile;
  *  2. a message-length sweep (default 10, 100, 1000, 4000 characters) at concurrency 1;
- *  3. measurement validity (in-process only): many concurrent direct streams (default 100) compared with
- *     the simulator's ground truth (chunkSentAt, receivedAt) on the shared clock.
+ *  3. measurement validity (in-process only): many concurrent direct streams (default 100, ITL
+ *     `validityItl`, default 20 ms) compared with the simulator's ground truth (chunkSentAt, receivedAt)
+ *     on the shared clock. The client runs in a worker thread (lib-latency/client.ts) unless config
+ *     says `"client": "main"`.
  *
  * Metric names (stable, gateable; ms unless said; lower is better unless said). The first concurrency
  * level has no suffix; every other level adds `_c<N>` (e.g. ttft_p99_ms_c16):
@@ -20,11 +22,12 @@
  *   validity_{ttft,itl}_err_{p50,p99}_ms (|measured − true|), validity_ttft_err_mean_ms (signed bias),
  *   validity_matched_ratio (higher is better), validity_concurrency.
  * Config (--config, all optional): see lib-latency/config.ts (ttft, itl, outputTokens, concurrency, requests,
- * warmup, messageChars, sweepChars, sweepRequests, validityConcurrency, validityRequests, memory, directModel,
+ * warmup, messageChars, sweepChars, sweepRequests, validityConcurrency, validityRequests, validityItl, memory, directModel,
  * client: 'worker' (default: the load generator in its own thread) | 'main').
  */
 import os from 'node:os';
 import type { Cell } from '../harness/builder';
+import type { DelaySpec } from '../../serve/llm/simulator';
 import { defineSuite } from '../harness/suite';
 import { startTarget } from '../harness/target';
 import type { JsonValue } from '../report/schema';
@@ -94,7 +97,16 @@ export default defineSuite({
           apiKey: sim ? 'simulator' : process.env.DIRECT_API_KEY,
         },
         client,
-        ...(withTruth && sim ? { records: () => sim.requests } : {}),
+        ...(withTruth && sim
+          ? {
+              records: () => sim.requests,
+              setItl: (itl: DelaySpec) => {
+                const before = sim.options.itl ?? cfg.itl;
+                sim.configure({ itl });
+                return () => sim.configure({ itl: before });
+              },
+            }
+          : {}),
         settle: async () => {
           const idle = target.runtime?.memoryService?.idle();
           if (idle) await Promise.race([idle, new Promise((r) => setTimeout(r, SETTLE_LIMIT_MS).unref())]);

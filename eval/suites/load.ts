@@ -5,7 +5,8 @@
  *
  * Target A (the sweep and the open loop): Memocha as shipped (memory per config, default limits).
  * Target B (long streams, then rate limits): long-term memory off and LLM concurrency raised, so the
- * streaming path and the resilience layer are measured rather than the embedder or the LLM queue.
+ * streaming path and the resilience layer are measured rather than the embedder or the LLM queue
+ * (streamsTarget: 'same' reuses A instead).
  */
 import { createDispatcher } from '../client/chat';
 import { defineSuite, type SuiteContext } from '../harness/suite';
@@ -20,6 +21,7 @@ import { makeSender } from '../load/step';
 import { prime, runSweep, type RunContext } from '../load/sweep';
 
 const simOptions = (s: LoadConfig['sim']): SimulatorOptions => ({ ttft: { kind: 'fixed', ms: s.ttftMs }, itl: { kind: 'fixed', ms: s.itlMs }, outputTokens: s.outputTokens });
+type Describe = (role: string, t: LoadTarget, memory: boolean) => void;
 
 export default defineSuite({
   name: 'load',
@@ -33,23 +35,37 @@ export default defineSuite({
     const baseEnv: Record<string, string> = { MEMORY_ENABLED: String(cfg.memory), ...(cfg.databaseUrl ? { DATABASE_URL: cfg.databaseUrl } : {}), ...cfg.env };
     const setup: (string | number | null)[][] = [];
     const rcFor = (t: LoadTarget): RunContext => ({ send: makeSender(t.url, dispatcher), seed: ctx.args.seed, tag, signal: ctx.signal, log: ctx.log, tick: () => progress.tick() });
-    const describe = (name: string, t: LoadTarget, memory: boolean) => setup.push([name, t.kind, t.url, memory ? 'on' : 'off', cfg.databaseUrl ? 'postgres' : t.kind === 'url' ? null : 'pglite', t.note ?? null]);
-
+    const describe: Describe = (role, t, memory) => setup.push([role, t.kind, t.url, memory ? 'on' : 'off', cfg.databaseUrl ? 'postgres' : t.kind === 'url' ? null : 'pglite', t.note ?? null]);
+    const wantB = Boolean(cfg.rateLimit || cfg.streams);
+    const same = cfg.streamsTarget === 'same' || ctx.args.target !== 'in-process';
     try {
       const a = await startLoadTarget({ target: ctx.args.target, mode: cfg.mode, env: baseEnv, sim: simOptions(cfg.sim), log: ctx.log });
-      describe('A: sweep, open loop', a, cfg.memory);
+      describe(same && wantB ? 'sweep, open loop, streams, rate limits' : 'A: sweep, open loop', a, cfg.memory);
       ctx.setMeta({ config: cfg as unknown as JsonValue, target: a.kind === 'url' ? a.url : a.kind === 'child' ? 'child-process' : 'in-process', provider: { kind: a.sim ? 'simulator' : 'unknown', model: a.sim?.options.model ?? 'memocha-sim' } });
       try {
         const rc = rcFor(a);
-        const primed = await prime(rc);
-        if (primed === 0) ctx.error(undefined, 'no priming request succeeded: the target may be down');
+        if ((await prime(rc)) === 0) ctx.error(undefined, 'no priming request succeeded: the target may be down');
         const { steps: sweep, saturation } = await runSweep(a, cfg, rc);
         emitSweep(ctx, sweep, saturation, cfg.slo);
         if (cfg.openLoop && !ctx.signal.aborted) emitOpenLoop(ctx, await openLoopStep(a, cfg.openLoop, saturation.maxThroughput, cfg.sweep.clientTimeoutMs, rc), cfg.openLoop.burstiness);
+        if (same && wantB) await streamsAndRateLimits(ctx, cfg, a, rc);
       } finally {
         await a.close();
       }
-      if ((cfg.rateLimit || cfg.streams) && !ctx.signal.aborted) await runOnB(ctx, cfg, a, baseEnv, rcFor, describe);
+      if (!same && wantB && !ctx.signal.aborted) {
+        const memory = cfg.streams ? cfg.streams.memory : false;
+        const users = cfg.streams ? cfg.streams.users : 0;
+        const limit = String(Math.max(1024, users * 2));
+        const b = await startLoadTarget({ target: 'in-process', mode: cfg.mode, env: { ...baseEnv, MEMORY_ENABLED: String(memory), LLM_MAX_CONCURRENCY: limit, LLM_QUEUE_MAX: limit }, sim: simOptions(cfg.sim), log: ctx.log });
+        describe('B: streams, rate limits', b, memory);
+        try {
+          const rc = rcFor(b);
+          await prime(rc);
+          await streamsAndRateLimits(ctx, cfg, b, rc);
+        } finally {
+          await b.close();
+        }
+      }
     } finally {
       progress.done();
       await dispatcher.close();
@@ -58,37 +74,19 @@ export default defineSuite({
   },
 });
 
-async function runOnB(
-  ctx: SuiteContext,
-  cfg: LoadConfig,
-  a: LoadTarget,
-  baseEnv: Record<string, string>,
-  rcFor: (t: LoadTarget) => RunContext,
-  describe: (name: string, t: LoadTarget, memory: boolean) => void,
-): Promise<void> {
-  if (a.kind === 'url') {
-    ctx.error(undefined, 'rate-limit and streams runs need the simulator: run with --target in-process');
+/** Streams first: the rate-limit run leaves the circuit open for a while. Both need the simulator. */
+async function streamsAndRateLimits(ctx: SuiteContext, cfg: LoadConfig, t: LoadTarget, rc: RunContext): Promise<void> {
+  if (!t.sim) {
+    ctx.error(undefined, 'the streams and rate-limit runs need the simulator: run with --target in-process');
     return;
   }
-  const users = cfg.streams ? cfg.streams.users : 0;
-  const memory = cfg.streams ? cfg.streams.memory : false;
-  const env = { ...baseEnv, MEMORY_ENABLED: String(memory), LLM_MAX_CONCURRENCY: String(Math.max(1024, users * 2)), LLM_QUEUE_MAX: String(Math.max(1024, users * 2)) };
-  const b = await startLoadTarget({ target: 'in-process', mode: cfg.mode, env, sim: simOptions(cfg.sim), log: ctx.log });
-  describe('B: streams, rate limits', b, memory);
-  try {
-    const rc = rcFor(b);
-    await prime(rc);
-    // streams first: the rate-limit run leaves the circuit open for a while
-    if (cfg.streams && !ctx.signal.aborted) {
-      const r = await streamsStep(b, cfg.streams, rc);
-      if (r) emitStreams(ctx, r, cfg.streams.itlMs);
-    }
-    if (cfg.rateLimit && !ctx.signal.aborted) {
-      b.sim?.configure(simOptions(cfg.sim));
-      const r = await rateLimitStep(b, cfg.rateLimit, cfg.sweep.clientTimeoutMs, rc);
-      if (r) emitRateLimit(ctx, r, cfg.rateLimit.errorRate);
-    }
-  } finally {
-    await b.close();
+  if (cfg.streams && !ctx.signal.aborted) {
+    const r = await streamsStep(t, cfg.streams, rc);
+    if (r) emitStreams(ctx, r, cfg.streams.itlMs);
+    t.sim.configure(simOptions(cfg.sim));
+  }
+  if (cfg.rateLimit && !ctx.signal.aborted) {
+    const r = await rateLimitStep(t, cfg.rateLimit, cfg.sweep.clientTimeoutMs, rc);
+    if (r) emitRateLimit(ctx, r, cfg.rateLimit.errorRate);
   }
 }

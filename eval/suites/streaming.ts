@@ -5,8 +5,9 @@
  *     2000 B/s + 20 ms, slow-reader = 50 ms between reads): the client (through eval/net's throttling TCP
  *     proxy when the condition has limits) vs Memocha's server-side TTFT (`timings.ttftMs` in `done`);
  *  2. A/B of the upstream chunking (in-process only): the simulator sends 1, 4 or 16 tokens per chunk at
- *     the same token rate; Memocha forwards each upstream chunk as one SSE `token` event (it has no
- *     coalescing switch of its own) → chunks/s, bytes on the wire, client TTFT and ITL.
+ *     the same token rate, as a coalescing upstream would (first chunk after TTFT + (k − 1) × itlPerToken,
+ *     then every k × itlPerToken); Memocha forwards each upstream chunk as one SSE `token` event (it has
+ *     no coalescing switch of its own) → chunks/s, bytes on the wire, client TTFT and ITL.
  *
  * Definitions (lib-latency/chunk-stats.ts): content chunks only; chunk size in UTF-8 bytes and o200k tokens;
  * streaming time = end of stream − first content chunk; chunks/s = Σ chunks / Σ streaming time; wire bytes

@@ -25,7 +25,7 @@ export interface CostRun {
 export interface TrendRow extends CostRun {
   /** the run's tokens per message priced with today's price */
   repriced: number | null;
-  /** repriced vs the previous run with the same quick flag; null for the first */
+  /** repriced vs the previous run with the same quick flag that has a value; null for the first */
   changeVsPrevious: number | null;
 }
 
@@ -68,12 +68,12 @@ export async function loadCostHistory(root: string, opts: { suite?: string; limi
  * the previous run of the same kind (quick or full). `runs` oldest first.
  */
 export function trendRows(runs: readonly CostRun[], price: (promptTokens: number, completionTokens: number) => number): TrendRow[] {
-  const lastOfKind = new Map<boolean, number | null>();
+  const lastOfKind = new Map<boolean, number>();
   return runs.map((run) => {
     const repriced = run.promptPerMessage !== null && run.completionPerMessage !== null ? price(run.promptPerMessage, run.completionPerMessage) : null;
     const prev = lastOfKind.get(run.quick);
     const change = prev === undefined ? null : relativeChange(prev, repriced);
-    lastOfKind.set(run.quick, repriced);
+    if (repriced !== null) lastOfKind.set(run.quick, repriced);
     return { ...run, repriced, changeVsPrevious: change !== null && Number.isFinite(change) ? change : null };
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONDITIONS, latencyConfig, requestsAt, scaleDelay, streamingConfig, usesProxy, warmupAt } from './config';
+import { addDelay, delayMedian, DEFAULT_CONDITIONS, latencyConfig, requestsAt, scaleDelay, streamingConfig, usesProxy, warmupAt } from './config';
 
 describe('latencyConfig', () => {
   it('fills the defaults (full and quick)', () => {
@@ -31,6 +31,15 @@ describe('streamingConfig', () => {
 
   it('knows which conditions need the proxy', () => {
     expect(DEFAULT_CONDITIONS.map(usesProxy)).toEqual([false, true, true, true, false]);
+  });
+});
+
+describe('addDelay and delayMedian', () => {
+  it('shift every kind and take the median', () => {
+    expect(addDelay({ kind: 'fixed', ms: 40 }, 30)).toEqual({ kind: 'fixed', ms: 70 });
+    expect(addDelay({ kind: 'uniform', minMs: 1, maxMs: 3 }, 2)).toEqual({ kind: 'uniform', minMs: 3, maxMs: 5 });
+    expect(addDelay({ kind: 'lognormal', medianMs: 5, p99Ms: 20 }, 10)).toEqual({ kind: 'lognormal', medianMs: 15, p99Ms: 30 });
+    expect([delayMedian({ kind: 'fixed', ms: 4 }), delayMedian({ kind: 'uniform', minMs: 2, maxMs: 6 }), delayMedian({ kind: 'lognormal', medianMs: 7, p99Ms: 9 })]).toEqual([4, 4, 7]);
   });
 });
 

@@ -26,6 +26,7 @@ const latencySchema = z
     sweepRequests: posInt.optional(),
     validityConcurrency: posInt.optional(),
     validityRequests: nonNegInt.optional(),
+    validityItl: delaySchema.optional(),
     memory: z.boolean().optional(),
     directModel: z.string().min(1).optional(),
     client: z.enum(['worker', 'main']).optional(),
@@ -49,6 +50,8 @@ export interface LatencyConfig {
   validityConcurrency: number;
   /** 0 skips the validity phase */
   validityRequests: number;
+  /** the simulator's ITL during the validity phase (default fixed 20 ms ≈ 50 tokens/s per stream) */
+  validityItl: DelaySpec;
   /** Memocha's long-term memory (retrieval before each answer, indexing after) */
   memory: boolean;
   directModel?: string;
@@ -84,6 +87,7 @@ export function latencyConfig(raw: JsonValue, quick: boolean): LatencyConfig {
     sweepRequests: c.sweepRequests ?? (quick ? 2 : 20),
     validityConcurrency: c.validityConcurrency ?? (quick ? 20 : 100),
     validityRequests: c.validityRequests ?? (quick ? 40 : 300),
+    validityItl: c.validityItl ?? { kind: 'fixed', ms: 20 },
     memory: c.memory ?? true,
     ...(c.directModel !== undefined ? { directModel: c.directModel } : {}),
     client: c.client ?? 'worker',
@@ -167,6 +171,21 @@ export function scaleDelay(d: DelaySpec, k: number): DelaySpec {
   if (d.kind === 'fixed') return { kind: 'fixed', ms: d.ms * k };
   if (d.kind === 'uniform') return { kind: 'uniform', minMs: d.minMs * k, maxMs: d.maxMs * k };
   return { kind: 'lognormal', medianMs: d.medianMs * k, p99Ms: d.p99Ms * k };
+}
+
+/**
+ * A delay spec `addMs` longer: exact for fixed and uniform; for lognormal the median and p99 both move by
+ * `addMs` (an approximation: the spread changes a little).
+ */
+export function addDelay(d: DelaySpec, addMs: number): DelaySpec {
+  if (d.kind === 'fixed') return { kind: 'fixed', ms: d.ms + addMs };
+  if (d.kind === 'uniform') return { kind: 'uniform', minMs: d.minMs + addMs, maxMs: d.maxMs + addMs };
+  return { kind: 'lognormal', medianMs: d.medianMs + addMs, p99Ms: d.p99Ms + addMs };
+}
+
+/** The median of a delay spec (fixed: its value; uniform: the midpoint). */
+export function delayMedian(d: DelaySpec): number {
+  return d.kind === 'fixed' ? d.ms : d.kind === 'uniform' ? (d.minMs + d.maxMs) / 2 : d.medianMs;
 }
 
 export function usesProxy(c: NetCondition): boolean {

@@ -1,5 +1,5 @@
 /** What the latency suite's phases share: the context, the config, the endpoints, ground truth and rows. */
-import type { SimRequestRecord } from '../../../serve/llm/simulator';
+import type { DelaySpec, SimRequestRecord } from '../../../serve/llm/simulator';
 import type { ChatResult } from '../../client/chat';
 import type { SuiteContext } from '../../harness/suite';
 import { requestLatency } from '../../metrics/latency';
@@ -19,6 +19,8 @@ export interface LatencyEnv {
   client: LoadClient;
   /** the simulator's records, when the direct URL is the in-process simulator (ground truth) */
   records?: () => readonly SimRequestRecord[];
+  /** change the simulator's ITL (in-process only); returns a function that restores it */
+  setItl?: (itl: DelaySpec) => () => void;
   /** wait until background work (memory indexing) is done, so one batch does not slow the next */
   settle(): Promise<void>;
   tick(): void;

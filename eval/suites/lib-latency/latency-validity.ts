@@ -3,7 +3,7 @@ import type { SimRequestRecord } from '../../../serve/llm/simulator';
 import type { ChatResult } from '../../client/chat';
 import type { Cell } from '../../harness/builder';
 import { LatencyHistogram } from '../../metrics/histogram';
-import type { LatencyConfig } from './config';
+import { delayMedian, type LatencyConfig } from './config';
 import { cell } from './emit';
 import { messageFor, recordRows, type LatencyEnv } from './latency-env';
 import { indexRecords, streamValidity, summariseErrors } from './validity';
@@ -61,13 +61,9 @@ export function validityRows(v: BatchValidity): Cell[][] {
   });
 }
 
-function medianOf(d: LatencyConfig['ttft']): number {
-  return d.kind === 'fixed' ? d.ms : d.kind === 'uniform' ? (d.minMs + d.maxMs) / 2 : d.medianMs;
-}
-
 /** About how long one direct stream takes: TTFT + (output tokens − 1) gaps, at the medians. */
 export function expectedStreamMs(cfg: LatencyConfig): number {
-  return medianOf(cfg.ttft) + (cfg.outputTokens - 1) * medianOf(cfg.itl);
+  return delayMedian(cfg.ttft) + (cfg.outputTokens - 1) * delayMedian(cfg.validityItl);
 }
 
 /** The dedicated phase: many concurrent direct streams (default 100), every one checked. */
@@ -77,6 +73,7 @@ export async function runValidityPhase(env: LatencyEnv): Promise<BatchValidity |
   await env.settle();
   const c = cfg.validityConcurrency;
   const messages = Array.from({ length: cfg.validityRequests }, (_, i) => messageFor(env, 'v', 0, i, cfg.messageChars));
+  const restore = env.setItl?.(cfg.validityItl);
   const results = await runBatch(
     env.client,
     // ramped over about one request's duration, so 100 equal streams do not hit the simulator in lock-step
@@ -84,7 +81,7 @@ export async function runValidityPhase(env: LatencyEnv): Promise<BatchValidity |
     (i, warm) => directRequest(env.endpoints, warm ? messageFor(env, 'w', 9, i, cfg.messageChars) : (messages[i] as string), true),
     env.ctx.signal,
     env.tick,
-  );
+  ).finally(() => restore?.());
   const v = validateBatch(records(), results, messages, c);
   recordRows(env, 'validity', 'direct-sse', c, cfg.messageChars, results);
   return v;
@@ -95,7 +92,9 @@ export function emitValidity(env: LatencyEnv, v: BatchValidity): void {
   const { ctx } = env;
   const t = summariseErrors(v.ttftErr);
   const g = summariseErrors(v.itlErr);
-  const def = (what: string) => `${what} of the harness vs the simulator's chunkSentAt/receivedAt (same clock), ${v.concurrency} concurrent direct streams`;
+  const itl = env.cfg.validityItl;
+  const rate = itl.kind === 'fixed' ? `ITL ${itl.ms} ms` : `ITL ${JSON.stringify(itl)}`;
+  const def = (what: string) => `${what} of the harness vs the simulator's chunkSentAt/receivedAt (same clock), ${v.concurrency} concurrent direct streams, ${rate}`;
   ctx.histogram('validity_ttft_abs_err', new LatencyHistogram().recordAll(v.ttftErr.map(Math.abs)));
   ctx.histogram('validity_itl_abs_err', new LatencyHistogram().recordAll(v.itlErr.map(Math.abs)));
   const low = { higherIsBetter: false } as const;

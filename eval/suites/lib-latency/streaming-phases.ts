@@ -5,7 +5,7 @@ import type { Cell } from '../../harness/builder';
 import { createRng } from '../../metrics/random';
 import { startThrottleProxy } from '../../net/throttle-proxy';
 import type { LoadClient } from './client';
-import { scaleDelay, usesProxy, warmupAt, type NetCondition, type StreamingConfig } from './config';
+import { addDelay, delayMedian, scaleDelay, usesProxy, warmupAt, type NetCondition, type StreamingConfig } from './config';
 import { cell } from './emit';
 import { makeMessage } from './prompts';
 import { gapAt, streamStats, type StreamStats } from './stream-stats';
@@ -69,12 +69,16 @@ export interface AbResult {
   stats: StreamStats;
 }
 
-/** The simulator sends `k` tokens per chunk, at the same token rate (gap per chunk = k × itlPerToken). */
+/**
+ * The simulator sends `k` tokens per chunk as a coalescing upstream would at the same token rate: the
+ * first chunk waits for its k tokens (TTFT + (k − 1) × itlPerToken), then one chunk every k × itlPerToken.
+ */
 export async function runAb(env: StreamingEnv, index: number, k: number): Promise<AbResult | undefined> {
   const sim = env.sim;
   if (!sim) return undefined;
-  const before = { chunkTokens: sim.options.chunkTokens ?? 1, itl: sim.options.itl ?? env.cfg.itlPerToken };
-  sim.configure({ chunkTokens: k, itl: scaleDelay(env.cfg.itlPerToken, k) });
+  const { cfg } = env;
+  const before = { chunkTokens: sim.options.chunkTokens ?? 1, itl: sim.options.itl ?? cfg.itlPerToken, ttft: sim.options.ttft ?? cfg.ttft };
+  sim.configure({ chunkTokens: k, itl: scaleDelay(cfg.itlPerToken, k), ttft: addDelay(cfg.ttft, (k - 1) * delayMedian(cfg.itlPerToken)) });
   try {
     const results = await batchFor(env, 50 + index, env.memochaUrl);
     rows(env, 'ab', `ct${k}`, results);

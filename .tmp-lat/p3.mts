@@ -1,0 +1,18 @@
+import { startSimulator } from '../serve/llm/simulator/index.ts';
+import { createLoadClient } from '../eval/suites/lib-latency/client.ts';
+const itl = Number(process.argv[2] ?? 5);
+const sim = await startSimulator({ mode: 'lorem', outputTokens: 32, ttft: { kind: 'fixed', ms: 40 }, itl: { kind: 'fixed', ms: itl } });
+const client = await createLoadClient((process.argv[3] ?? 'worker') as 'worker', 256, console.log);
+const req = (c: string) => ({ kind: 'direct' as const, url: sim.url, messages: [{ role: 'user', content: c }], model: 'm', stream: true });
+const measured = Array.from({ length: 300 }, (_, i) => req(`m${i}`));
+const t0 = performance.now();
+const elu0 = performance.eventLoopUtilization();
+const res = await client.run({ warmup: Array.from({ length: 100 }, (_, i) => req(`w${i}`)), measured, concurrency: 100, rampMs: 40 + 31 * itl }, new AbortController().signal);
+const elu = performance.eventLoopUtilization(elu0);
+console.log('wall', (performance.now() - t0).toFixed(0), 'main ELU', elu.utilization.toFixed(2), 'cpu', process.cpuUsage());
+const recs = new Map(sim.requests.map((r) => [r.lastUserMessage, r]));
+const legs: number[] = [], resp: number[] = [];
+res.forEach((r, i) => { const rec = recs.get(`m${i}`)!; legs.push(rec.receivedAt - r.sentAt); resp.push(r.chunks[0]!.at - rec.chunkSentAt[0]!); });
+const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p / 100 * s.length) - 1)]!.toFixed(2); };
+console.log('reqleg p50/p99', q(legs, 50), q(legs, 99), 'resp p50/p99', q(resp, 50), q(resp, 99));
+await client.close(); await sim.close();
