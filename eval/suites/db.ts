@@ -7,7 +7,7 @@
 import type { DbBackend } from '../../serve/db';
 import { createRepos } from '../../serve/db/repos';
 import { defineSuite, type SuiteContext } from '../harness/suite';
-import { openBenchDb, type BenchDb } from './lib-db/backends';
+import { describeUrl, openBenchDb, type BenchDb } from './lib-db/backends';
 import { readDbConfig, type DbConfig } from './lib-db/config';
 import { COMPARISON_COLUMNS, comparisonRows, emitMeasured, emitPool, measure, TABLE_COLUMNS, tableRow, type Measured } from './lib-db/measure';
 import { hotQueries } from './lib-db/queries';
@@ -42,7 +42,9 @@ export default defineSuite({
     emitPool(ctx, all);
     ctx.table('hot queries (backend × query × load)', TABLE_COLUMNS, all.map(tableRow));
     ctx.table('PostgreSQL vs PGlite', COMPARISON_COLUMNS, comparisonRows(all));
-    ctx.setMeta({ config: { ...cfg, where } });
+    // the URL may hold a password: the report keeps host, port and database only
+    const { databaseUrl, ...rest } = cfg;
+    ctx.setMeta({ config: { ...rest, ...(databaseUrl ? { databaseUrl: describeUrl(databaseUrl) } : {}), where } });
   },
 });
 

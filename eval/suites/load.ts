@@ -8,6 +8,7 @@
  * streaming path and the resilience layer are measured rather than the embedder or the LLM queue
  * (streamsTarget: 'same' reuses A instead).
  */
+import { loadavg } from 'node:os';
 import { createDispatcher } from '../client/chat';
 import { defineSuite, type SuiteContext } from '../harness/suite';
 import type { SimulatorOptions } from '../../serve/llm/simulator';
@@ -32,11 +33,12 @@ export default defineSuite({
     const progress = ctx.progress(steps, 'load');
     const dispatcher = createDispatcher(4096);
     const tag = `L${Date.now().toString(36)}`;
-    const baseEnv: Record<string, string> = { MEMORY_ENABLED: String(cfg.memory), ...(cfg.databaseUrl ? { DATABASE_URL: cfg.databaseUrl } : {}), ...cfg.env };
+    const baseEnv: Record<string, string> = { LOG_LEVEL: 'error', MEMORY_ENABLED: String(cfg.memory), ...(cfg.databaseUrl ? { DATABASE_URL: cfg.databaseUrl } : {}), ...cfg.env };
     const setup: (string | number | null)[][] = [];
     const rcFor = (t: LoadTarget): RunContext => ({ send: makeSender(t.url, dispatcher), seed: ctx.args.seed, tag, signal: ctx.signal, log: ctx.log, tick: () => progress.tick() });
     const describe: Describe = (role, t, memory) => setup.push([role, t.kind, t.url, memory ? 'on' : 'off', cfg.databaseUrl ? 'postgres' : t.kind === 'url' ? null : 'pglite', t.note ?? null]);
     const wantB = Boolean(cfg.rateLimit || cfg.streams);
+    const loadAtStart = loadavg()[0] ?? 0;
     const same = cfg.streamsTarget === 'same' || ctx.args.target !== 'in-process';
     try {
       const a = await startLoadTarget({ target: ctx.args.target, mode: cfg.mode, env: baseEnv, sim: simOptions(cfg.sim), log: ctx.log });
@@ -70,6 +72,8 @@ export default defineSuite({
       progress.done();
       await dispatcher.close();
       if (setup.length) ctx.table('targets', ['role', 'kind', 'url', 'memory', 'database', 'note'], setup);
+      // other work on the machine skews every figure: say how busy it was
+      ctx.table('machine load (1-min load average; other processes share the cores)', ['at start', 'at end'], [[Math.round(loadAtStart * 100) / 100, Math.round((loadavg()[0] ?? 0) * 100) / 100]]);
     }
   },
 });

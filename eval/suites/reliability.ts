@@ -4,6 +4,7 @@
  * recovery per window, retries, timeouts, breaker activations and time open, and whether every message
  * a client was told about is in the database (messages_lost must be 0). See eval/load/README.md.
  */
+import { loadavg } from 'node:os';
 import { createDispatcher } from '../client/chat';
 import { defineSuite } from '../harness/suite';
 import type { JsonValue } from '../report/schema';
@@ -26,9 +27,10 @@ export default defineSuite({
   description: 'fault windows under closed-loop load: availability, recovery, retries, breaker, timeouts, 0 messages lost',
   async run(ctx) {
     const cfg = reliabilityConfig(ctx.config, ctx.args.quick);
-    const env = { MEMORY_ENABLED: String(cfg.memory), ...(cfg.databaseUrl ? { DATABASE_URL: cfg.databaseUrl } : {}), ...cfg.env };
+    const env = { LOG_LEVEL: 'error', MEMORY_ENABLED: String(cfg.memory), ...(cfg.databaseUrl ? { DATABASE_URL: cfg.databaseUrl } : {}), ...cfg.env };
     const sim = { ttft: { kind: 'fixed', ms: cfg.sim.ttftMs }, itl: { kind: 'fixed', ms: cfg.sim.itlMs }, outputTokens: cfg.sim.outputTokens } as const;
     const t0 = performance.now();
+    const loadAtStart = loadavg()[0] ?? 0;
     const target = await startLoadTarget({ target: ctx.args.target, mode: cfg.mode, env, sim, log: ctx.log });
     ctx.log(`target (${target.kind}) up in ${Math.round(performance.now() - t0)} ms`);
     const control = target.sim ? localSim(target.sim) : ctx.args.direct ? httpSim(ctx.args.direct) : null;
@@ -93,6 +95,7 @@ export default defineSuite({
     } finally {
       await dispatcher.close();
       await target.close();
+      ctx.table('machine load (1-min load average; other processes share the cores)', ['at start', 'at end'], [[Math.round(loadAtStart * 100) / 100, Math.round((loadavg()[0] ?? 0) * 100) / 100]]);
     }
   },
 });

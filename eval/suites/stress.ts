@@ -75,7 +75,8 @@ async function runLong(ctx: SuiteContext, checks: Checks, cfg: StressConfig, tar
   const progress = ctx.progress(cfg.checkpoints.length, 'stress long conversation');
   const points = await longConversation(target, { checkpoints: cfg.checkpoints, reps: cfg.reps, measuredTurns: cfg.measuredTurns, user, signal: ctx.signal, onPoint: (p) => (progress.tick(), ctx.log(`long conversation: ${p.messages} messages`)) });
   progress.done();
-  emitLong(ctx, points, checks, { maxRatio: cfg.flatMaxRatio, toleranceMs: cfg.flatToleranceMs, target: cfg.checkpoints[cfg.checkpoints.length - 1] ?? 0 });
+  const window = target.runtime?.deps.config.HISTORY_WINDOW ?? 20;
+  emitLong(ctx, points, checks, { maxRatio: cfg.flatMaxRatio, toleranceMs: cfg.flatToleranceMs, target: cfg.checkpoints[cfg.checkpoints.length - 1] ?? 0, window });
 }
 
 /** One uncounted turn: the embedding model loads and connections open before anything is timed. */

@@ -1,4 +1,5 @@
 /** The latency suite's measurement-validity check: direct streams against the simulator's ground truth. */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { SimRequestRecord } from '../../../serve/llm/simulator';
 import type { ChatResult } from '../../client/chat';
 import type { Cell } from '../../harness/builder';
@@ -21,6 +22,8 @@ export interface BatchValidity {
   matched: number;
   /** why requests could not be compared (first few) */
   problems: string[];
+  /** the main thread's event-loop delay during the batch (ms), when monitored: how busy the simulator's loop was */
+  loopDelay?: { mean: number; p50: number; p90: number; p99: number; max: number };
 }
 
 /** Match each successful stream to its record by its (unique) message and compare. */
@@ -55,10 +58,13 @@ export function validityRows(v: BatchValidity): Cell[][] {
     ['response leg (arrival − sim write)', v.responseLeg],
     ['simulator lateness (1st write − plan)', v.simLate],
   ];
-  return parts.map(([name, xs]) => {
+  const rows: Cell[][] = parts.map(([name, xs]) => {
     const s = summariseErrors(xs);
     return [v.concurrency, name, s.n, cell(s.meanMs, 4), cell(s.absP50Ms, 4), cell(s.absP90Ms, 4), cell(s.absP99Ms, 4), cell(s.absMaxMs, 4)];
   });
+  const d = v.loopDelay;
+  if (d) rows.push([v.concurrency, 'main event-loop delay (monitorEventLoopDelay)', null, cell(d.mean, 4), cell(d.p50, 4), cell(d.p90, 4), cell(d.p99, 4), cell(d.max, 4)]);
+  return rows;
 }
 
 /** About how long one direct stream takes: TTFT + (output tokens − 1) gaps, at the medians. */
@@ -74,6 +80,8 @@ export async function runValidityPhase(env: LatencyEnv): Promise<BatchValidity |
   const c = cfg.validityConcurrency;
   const messages = Array.from({ length: cfg.validityRequests }, (_, i) => messageFor(env, 'v', 0, i, cfg.messageChars));
   const restore = env.setItl?.(cfg.validityItl);
+  const monitor = monitorEventLoopDelay({ resolution: 1 });
+  monitor.enable();
   const results = await runBatch(
     env.client,
     // ramped over about one request's duration, so 100 equal streams do not hit the simulator in lock-step
@@ -81,8 +89,13 @@ export async function runValidityPhase(env: LatencyEnv): Promise<BatchValidity |
     (i, warm) => directRequest(env.endpoints, warm ? messageFor(env, 'w', 9, i, cfg.messageChars) : (messages[i] as string), true),
     env.ctx.signal,
     env.tick,
-  ).finally(() => restore?.());
+  ).finally(() => {
+    monitor.disable();
+    restore?.();
+  });
   const v = validateBatch(records(), results, messages, c);
+  const ms = (ns: number) => ns / 1e6;
+  v.loopDelay = { mean: ms(monitor.mean), p50: ms(monitor.percentile(50)), p90: ms(monitor.percentile(90)), p99: ms(monitor.percentile(99)), max: ms(monitor.max) };
   recordRows(env, 'validity', 'direct-sse', c, cfg.messageChars, results);
   return v;
 }

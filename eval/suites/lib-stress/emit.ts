@@ -9,11 +9,14 @@ import type { ScaleResult } from './many-memories';
 
 const r3 = (x: number | null | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
 
-export function emitLong(ctx: SuiteContext, points: readonly LongPoint[], checks: Checks, o: { maxRatio: number; toleranceMs: number; target: number }): void {
+export function emitLong(ctx: SuiteContext, points: readonly LongPoint[], checks: Checks, o: { maxRatio: number; toleranceMs: number; target: number; window: number }): void {
   const xs = points.map((p) => p.messages);
+  const p50 = (h: LongPoint['history']) => h.percentile(50);
   const series = {
-    history_load: points.map((p) => p.history.percentile(50)),
-    prompt_assembly: points.map((p) => p.prompt.percentile(50)),
+    history_load: points.map((p) => p50(p.history)),
+    history_control: points.map((p) => p50(p.historyControl)),
+    prompt_assembly: points.map((p) => p50(p.prompt)),
+    prompt_control: points.map((p) => p50(p.promptControl)),
     server_db: points.map((p) => p.serverDbMs),
     server_prompt: points.map((p) => p.serverPromptMs),
     server_retrieval: points.map((p) => p.serverRetrievalMs),
@@ -24,26 +27,53 @@ export function emitLong(ctx: SuiteContext, points: readonly LongPoint[], checks
   }
   const defs: Record<keyof typeof series, string> = {
     history_load: 'p50 of messages.recent(session, HISTORY_WINDOW) timed directly',
+    history_control: 'p50 of messages.recent on a fixed 10-message session, timed alongside (control)',
     prompt_assembly: 'p50 of assemblePrompt with the turn’s settings, timed directly',
+    prompt_control: 'p50 of assemblePrompt on the first checkpoint’s inputs, timed alongside (control)',
     server_db: 'median of the server’s dbMs (session check + history + insert) over the measured turns',
     server_prompt: 'median of the server’s promptMs over the measured turns',
     server_retrieval: 'median of the server’s retrievalMs over the measured turns (memories grow with the conversation)',
   };
+  // below HISTORY_WINDOW messages the window itself still grows: flatness is judged from the first full window on
+  const steady = points.findIndex((p) => p.messages >= o.window);
   for (const [name, ys] of Object.entries(series) as [keyof typeof series, number[]][]) {
     const f = flatness(xs, ys, { maxRatio: o.maxRatio, toleranceAbs: o.toleranceMs, per: 1000 });
     const head = name === 'history_load' || name === 'prompt_assembly';
     ctx.metric(`${name}_ratio`, f.ratio, 'ratio', { n: points.length, definition: `last / first checkpoint of the ${defs[name]}`, higherIsBetter: false, headline: head });
     ctx.metric(`${name}_slope_ms_per_1k_messages`, f.slope, 'ms/1k messages', { n: points.length, definition: `OLS slope of the ${defs[name]} against messages in the session`, higherIsBetter: false });
-    if (head) {
-      checks.add({ name: `long/${name.replace('_', '-')}-flat`, passed: f.flat, value: f.ratio, limit: o.maxRatio, detail: `${defs[name]}: ${r3(ys[0])} → ${r3(ys[ys.length - 1])} ms from ${xs[0]} to ${xs[xs.length - 1]} messages (ratio ${r3(f.ratio)}, slope ${r3(f.slope)} ms/1k; flat when ratio ≤ ${o.maxRatio} or +≤ ${o.toleranceMs} ms)` });
-    }
+    if (!head) continue;
+    const sx = steady >= 0 ? xs.slice(steady) : [];
+    const sy = steady >= 0 ? ys.slice(steady) : [];
+    const fs = flatness(sx, sy, { maxRatio: o.maxRatio, toleranceAbs: o.toleranceMs, per: 1000 });
+    ctx.metric(`${name}_steady_ratio`, fs.ratio, 'ratio', { n: sx.length, definition: `last / first checkpoint at or past HISTORY_WINDOW (${o.window}) messages of the ${defs[name]}`, higherIsBetter: false, headline: true });
+    checks.add({
+      name: `long/${name.replace('_', '-')}-flat`,
+      passed: sx.length >= 2 && fs.flat,
+      value: fs.ratio,
+      limit: o.maxRatio,
+      detail: `${defs[name]}: ${r3(sy[0])} → ${r3(sy[sy.length - 1])} ms from ${sx[0]} to ${sx[sx.length - 1]} messages (steady ratio ${r3(fs.ratio)}, slope ${r3(fs.slope)} ms/1k; from ${xs[0]}: ratio ${r3(f.ratio)}); flat when ratio ≤ ${o.maxRatio} or +≤ ${o.toleranceMs} ms`,
+    });
   }
   const reached = xs[xs.length - 1] ?? 0;
   checks.add({ name: 'long/reached', passed: reached >= o.target, value: reached, limit: o.target, detail: `the conversation held ${reached} messages at the last checkpoint` });
   ctx.table(
     'long conversation (per checkpoint)',
-    ['messages', 'history p50 ms', 'history p99 ms', 'prompt p50 ms', 'prompt p99 ms', 'server dbMs', 'server promptMs', 'server retrievalMs', 'E2EL ms', 'window tokens', 'memory tokens'],
-    points.map((p) => [p.messages, r3(p.history.percentile(50)), r3(p.history.percentile(99)), r3(p.prompt.percentile(50)), r3(p.prompt.percentile(99)), r3(p.serverDbMs), r3(p.serverPromptMs), r3(p.serverRetrievalMs), r3(p.e2elMs), r3(p.windowTokens), r3(p.memoryTokens)]),
+    ['messages', 'history p50 ms', 'history p99 ms', 'history control p50', 'prompt p50 ms', 'prompt p99 ms', 'prompt control p50', 'server dbMs', 'server promptMs', 'server retrievalMs', 'E2EL ms', 'window tokens', 'memory tokens'],
+    points.map((p) => [
+      p.messages,
+      r3(p50(p.history)),
+      r3(p.history.percentile(99)),
+      r3(p50(p.historyControl)),
+      r3(p50(p.prompt)),
+      r3(p.prompt.percentile(99)),
+      r3(p50(p.promptControl)),
+      r3(p.serverDbMs),
+      r3(p.serverPromptMs),
+      r3(p.serverRetrievalMs),
+      r3(p.e2elMs),
+      r3(p.windowTokens),
+      r3(p.memoryTokens),
+    ]),
   );
 }
 
@@ -67,6 +97,8 @@ export function emitScale(ctx: SuiteContext, s: ScaleResult, checks: Checks, wan
   checks.add({ name: 'memories/count', passed: s.memories >= wanted, value: s.memories, limit: wanted, detail: `${s.memories} memories stored (${s.heavyCount} for one user, the rest spread over light users)` });
   checks.add({ name: 'memories/planted-found', passed: hitRate === 1, value: hitRate, limit: 1, detail: `${s.plantedHits}/${s.plantedQueries} questions got their planted fact back among ${s.memories} memories` });
   checks.add({ name: 'memories/no-timeouts', passed: s.retrieveUnavailable === 0, value: s.retrieveUnavailable, limit: 0, detail: `${s.retrieveUnavailable} retrieve calls answered "unavailable" (timeout or error)` });
+  const p99 = s.retrieveHeavy.percentile(99);
+  checks.add({ name: 'memories/within-timeout', passed: p99 <= s.timeoutMs, value: p99, limit: s.timeoutMs, detail: `retrieve p99 ${r3(p99)} ms vs MEMORY_TIMEOUT_MS ${s.timeoutMs} (the chat waits at most this long for memories)` });
   checks.add({ name: 'memories/irrelevant-empty', passed: s.irrelevantMemories === 0, value: s.irrelevantMemories, limit: 0, detail: `${s.irrelevantMemories} memories returned over ${s.irrelevantQueries} unrelated questions (MEMORY_MIN_SCORE ${s.minScore})` });
 }
 

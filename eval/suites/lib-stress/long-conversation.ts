@@ -8,6 +8,7 @@ import type { Config } from '../../../serve/config';
 import type { MessageRow } from '../../../serve/db/repos';
 import { assemblePrompt } from '../../../serve/memory/prompt';
 import { chatOnce } from '../../client/chat';
+import type { Runtime } from '../../../serve/runtime';
 import type { Target } from '../../harness/target';
 import { LatencyHistogram } from '../../metrics/histogram';
 import { percentile } from '../../metrics/stats';
@@ -17,6 +18,10 @@ export interface LongPoint {
   messages: number;
   history: LatencyHistogram;
   prompt: LatencyHistogram;
+  /** recent() on a fixed 10-message session, timed alongside */
+  historyControl: LatencyHistogram;
+  /** assemblePrompt on the first checkpoint's inputs, timed alongside */
+  promptControl: LatencyHistogram;
   /** medians over the measured turns (server timings) */
   serverDbMs: number;
   serverPromptMs: number;
@@ -52,28 +57,26 @@ export async function longConversation(
     return r;
   };
   const points: LongPoint[] = [];
+  let controlSession: string | undefined;
+  let controlInput: { rows: MessageRow[]; mems: Awaited<ReturnType<NonNullable<typeof memory>['retrieve']>>['memories']; sessionId: string } | undefined;
   for (const checkpoint of o.checkpoints) {
     while (!o.signal.aborted && (sessionId ? await repos.messages.countBySession(sessionId) : 0) < checkpoint) await say(false);
     if (o.signal.aborted || !sessionId) break;
     const messages = await repos.messages.countBySession(sessionId);
-    const history = new LatencyHistogram();
-    const prompt = new LatencyHistogram();
-    let rows: MessageRow[] = await repos.messages.recent(sessionId, config.HISTORY_WINDOW);
-    // as many uncounted calls first (JIT, caches), then the measured ones
-    for (let i = 0; i < o.reps; i++) await repos.messages.recent(sessionId, config.HISTORY_WINDOW);
-    for (let i = 0; i < o.reps; i++) {
-      const t = performance.now();
-      rows = await repos.messages.recent(sessionId, config.HISTORY_WINDOW);
-      history.record(performance.now() - t);
-    }
+    const rows = await repos.messages.recent(sessionId, config.HISTORY_WINDOW);
     const query = 'What did I tell you about my sister?';
     const mems = memory ? (await memory.retrieve({ userId: o.user, sessionId, query, recent: rows })).memories : [];
-    for (let i = 0; i < o.reps; i++) buildLikeTurn(config, mems, rows, query, sessionId);
-    for (let i = 0; i < o.reps; i++) {
-      const t = performance.now();
-      buildLikeTurn(config, mems, rows, query, sessionId);
-      prompt.record(performance.now() - t);
-    }
+    // controls: a fixed 10-message session and the first checkpoint's prompt inputs, timed alongside, so
+    // growth from the process (caches, GC, a bigger table) shows apart from growth with this conversation
+    controlSession ??= await tenMessageSession(repos, o.user);
+    const control = (controlInput ??= { rows, mems, sessionId });
+    const sid = sessionId;
+    const [history, historyControl] = await timePair(o.reps, () => repos.messages.recent(sid, config.HISTORY_WINDOW), () => repos.messages.recent(controlSession as string, config.HISTORY_WINDOW));
+    const [prompt, promptControl] = await timePair(
+      o.reps,
+      async () => buildLikeTurn(config, mems, rows, query, sid),
+      async () => buildLikeTurn(config, control.mems, control.rows, query, control.sessionId),
+    );
     const measured = [];
     for (let i = 0; i < o.measuredTurns && !o.signal.aborted; i++) measured.push(await say(true));
     const med = (xs: (number | undefined)[]) => percentile(xs.filter((x): x is number => typeof x === 'number'), 50);
@@ -81,6 +84,8 @@ export async function longConversation(
       messages,
       history,
       prompt,
+      historyControl,
+      promptControl,
       serverDbMs: med(measured.map((r) => r.serverTimings?.dbMs)),
       serverPromptMs: med(measured.map((r) => r.serverTimings?.promptMs)),
       serverRetrievalMs: med(measured.map((r) => r.serverTimings?.retrievalMs)),
@@ -92,6 +97,27 @@ export async function longConversation(
     o.onPoint?.(point);
   }
   return points;
+}
+
+/** `reps` uncounted rounds, then `reps` measured rounds of a and b interleaved. */
+async function timePair(reps: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[LatencyHistogram, LatencyHistogram]> {
+  const ha = new LatencyHistogram();
+  const hb = new LatencyHistogram();
+  for (let i = 0; i < 2 * reps; i++) {
+    let t = performance.now();
+    await a();
+    if (i >= reps) ha.record(performance.now() - t);
+    t = performance.now();
+    await b();
+    if (i >= reps) hb.record(performance.now() - t);
+  }
+  return [ha, hb];
+}
+
+async function tenMessageSession(repos: Runtime['deps']['repos'], userId: string): Promise<string> {
+  const s = await repos.sessions.create({ userId, title: 'control: 10 messages' });
+  for (let i = 0; i < 10; i++) await repos.messages.insert({ sessionId: s.id, userId, role: i % 2 ? 'assistant' : 'user', content: LINES[i % LINES.length] as string, status: 'complete' });
+  return s.id;
 }
 
 /** The prompt a turn builds (serve/chat/turn.ts buildPrompt), for timing assemblePrompt alone. */

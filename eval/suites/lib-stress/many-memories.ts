@@ -58,6 +58,7 @@ export interface ScaleResult {
   irrelevantMemories: number;
   irrelevantQueries: number;
   minScore: number;
+  timeoutMs: number;
 }
 
 const BATCH = 1000;
@@ -159,6 +160,7 @@ export async function manyMemories(o: ScaleOptions): Promise<ScaleResult> {
       irrelevantMemories,
       irrelevantQueries,
       minScore: config.MEMORY_MIN_SCORE,
+      timeoutMs: config.MEMORY_TIMEOUT_MS,
     };
   } finally {
     if (o.db) await db.knex.raw('drop table if exists ??', [table]);
