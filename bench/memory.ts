@@ -3,21 +3,18 @@
  * search latency (exact vs HNSW) with HNSW recall@10, filtered by one user as the app does.
  *   npm run bench:memory [-- --quick] [--sizes 1000,10000,100000] [--queries 200] [--ef-search 40,100]
  * Writes reports/bench-memory/<time>/{report.json,report.csv,summary.md}. See bench/README.md.
+ * The measurements live in eval/suites/lib-vector/measure.ts, shared with `npm run eval:vector`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import * as hdr from 'hdr-histogram-js';
-import { createUseLiteEmbedder } from '../serve/embeddings/use-lite';
-import { ensureHnswIndex, indexNames } from '../serve/memory/store/pg-schema';
-import { createPgvectorStore } from '../serve/memory/store/pgvector';
-import { openPgliteKnex } from '../serve/memory/store/test-pg';
-import type { MemoryRecord, VectorStore } from '../serve/memory/store/types';
+import { benchEmbeddings, benchStores, DIM } from '../eval/suites/lib-vector/measure';
+import type { EmbedRow, StoreRow } from '../eval/suites/lib-vector/measure';
 
-const DIM = 512;
 const K = 10;
+const BATCH_SIZES = [1, 8, 32, 128];
 
 interface Args {
   quick: boolean;
@@ -69,186 +66,7 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
-// ---------------------------------------------------------------- deterministic data
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function unit(v: Float32Array): Float32Array {
-  let s = 0;
-  for (const x of v) s += x * x;
-  const n = Math.sqrt(s) || 1;
-  for (let i = 0; i < v.length; i++) v[i] = (v[i] as number) / n;
-  return v;
-}
-
-/**
- * Random unit vectors: uniform on the sphere, or (default) around 256 random topic centres
- * (fixed by `seed`), cos ≈ 0.7 to their centre. `stream` picks an independent sequence of draws.
- */
-function vectorSource(seed: number, stream: number, uniform: boolean): () => Float32Array {
-  let rand = mulberry32(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
-  const noise = (scale: number) => Float32Array.from({ length: DIM }, () => (gauss() * scale) / Math.sqrt(DIM));
-  const centres = Array.from({ length: 256 }, () => unit(noise(1)));
-  rand = mulberry32(seed * 7919 + stream);
-  return () => {
-    if (uniform) return unit(noise(1));
-    const c = centres[Math.floor(rand() * centres.length)] as Float32Array;
-    const v = noise(1);
-    for (let i = 0; i < DIM; i++) v[i] = (v[i] as number) + (c[i] as number);
-    return unit(v);
-  };
-}
-
-const WHO = ['My sister Ana', 'I', 'My boss', 'Our neighbour Tom', 'My son', 'The dentist', 'My friend Priya', 'We', 'My landlord', 'Grandma'];
-const DID = ['moved to', 'is flying to', 'booked a table in', 'wants to visit', 'started a job in', 'bought a flat in', 'hates the weather in', 'studies in', 'got married in', 'lost a phone in'];
-const WHERE = ['Lisbon', 'Osaka', 'Berlin', 'a small town near Porto', 'Nairobi', 'Toronto', 'Mexico City', 'the countryside', 'Seoul', 'Edinburgh'];
-const WHEN = ['last week.', 'next Tuesday.', 'in March.', 'yesterday, apparently.', 'after the holidays.', 'two years ago.', 'this weekend!', 'on her birthday.', 'soon, I hope.', 'in 2019.'];
-const sentence = (i: number) => `${WHO[i % 10]} ${DID[Math.floor(i / 10) % 10]} ${WHERE[Math.floor(i / 100) % 10]} ${WHEN[Math.floor(i / 1000) % 10]} (#${i})`;
-
-// ---------------------------------------------------------------- measurement helpers
-interface Latency { n: number; p50Us: number; p90Us: number; p99Us: number; maxUs: number; meanUs: number }
-
-function latency(samplesUs: number[]): Latency {
-  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
-  for (const s of samplesUs) h.recordValue(Math.max(1, Math.round(s)));
-  const at = (p: number) => h.getValueAtPercentile(p);
-  return { n: h.totalCount, p50Us: at(50), p90Us: at(90), p99Us: at(99), maxUs: h.maxValue, meanUs: Math.round(h.mean) };
-}
-
-const now = () => performance.now();
 const log = (msg: string) => process.stderr.write(`[bench:memory] ${msg}\n`);
-
-interface EmbedRow { batch: number; texts: number; seconds: number; textsPerSec: number; msPerBatch: number }
-
-async function benchEmbeddings(args: Args): Promise<EmbedRow[]> {
-  const rows: EmbedRow[] = [];
-  let next = 0;
-  for (const batch of [1, 8, 32, 128]) {
-    const e = createUseLiteEmbedder({ maxBatch: batch, batchWaitMs: 0 });
-    await e.embed(Array.from({ length: batch }, () => sentence(next++))); // warm-up, model load
-    let texts = 0;
-    const t0 = now();
-    while (texts < 2 * batch || now() - t0 < args.embedSeconds * 1000) {
-      await e.embed(Array.from({ length: batch }, () => sentence(next++)));
-      texts += batch;
-    }
-    const seconds = (now() - t0) / 1000;
-    rows.push({ batch, texts, seconds, textsPerSec: texts / seconds, msPerBatch: (seconds * 1000 * batch) / texts });
-    log(`use-lite batch ${batch}: ${(texts / seconds).toFixed(1)} texts/s`);
-  }
-  return rows;
-}
-
-interface StoreRow {
-  size: number;
-  /** hnsw = the planner may still choose the user index + exact sort; hnsw-forced = always the graph. */
-  mode: 'exact' | 'hnsw' | 'hnsw-forced';
-  efSearch: number | null;
-  m: number | null;
-  efConstruction: number | null;
-  buildSeconds: number | null;
-  insertRowsPerSec: number;
-  insertWithHnswRowsPerSec: number | null;
-  recallAt10: number | null;
-  hnswIndexScansPerQuery: number | null;
-  latency: Latency;
-}
-
-function record(i: number, users: number, vector: Float32Array): MemoryRecord {
-  return { id: `m${i}`, userId: `user${i % users}`, sessionId: `s${i % 97}`, messageIds: [`msg${i}`], role: 'turn', text: sentence(i), createdAt: new Date(1.7e12 + i * 60_000), vector };
-}
-
-async function insert(store: VectorStore, from: number, to: number, args: Args, next: () => Float32Array, prefix = ''): Promise<number> {
-  const t0 = now();
-  for (let i = from; i < to; i += 500) {
-    const batch = Array.from({ length: Math.min(500, to - i) }, (_, j) => ({ ...record(i + j, args.users, next()), ...(prefix ? { id: `${prefix}${i + j}` } : {}) }));
-    await store.upsert(batch);
-    if (to - from >= 20_000 && (i - from) % 20_000 === 0) log(`  inserted ${i - from}/${to - from}`);
-  }
-  return (to - from) / ((now() - t0) / 1000);
-}
-
-async function benchStores(args: Args): Promise<{ rows: StoreRow[]; pgvector: string | undefined }> {
-  const db = await openPgliteKnex();
-  const { knex } = db;
-  const exact = createPgvectorStore({ knex, backend: 'pglite', analyzeEvery: 0 });
-  await exact.ensure(DIM);
-  const hnswIndex = indexNames(exact.table).hnsw;
-  const nextVector = vectorSource(args.seed, 1, args.uniform);
-  const queryVector = vectorSource(args.seed, 2, args.uniform); // same topic centres, other draws
-  const queries = Array.from({ length: args.queries }, (_, q) => ({ userId: `user${q % args.users}`, vector: queryVector() }));
-  const scans = async () => {
-    await knex.raw('select pg_stat_force_next_flush()');
-    await knex.raw('select pg_stat_clear_snapshot()');
-    const res = (await knex.raw('select idx_scan from pg_stat_user_indexes where indexrelname = ?', [hnswIndex])) as { rows: { idx_scan: string | number }[] };
-    return Number(res.rows[0]?.idx_scan ?? 0);
-  };
-  const run = async (store: VectorStore, exactScan: boolean) => {
-    for (const q of queries.slice(0, 5)) await store.search(q.vector, { k: K, filter: { userId: q.userId }, exact: exactScan });
-    const samples: number[] = [];
-    const results: string[][] = [];
-    for (const q of queries) {
-      const t0 = now();
-      const hits = await store.search(q.vector, { k: K, filter: { userId: q.userId }, exact: exactScan });
-      samples.push((now() - t0) * 1000);
-      results.push(hits.map((h) => h.record.id));
-    }
-    return { latency: latency(samples), results };
-  };
-
-  const rows: StoreRow[] = [];
-  let have = 0;
-  for (const size of args.sizes) {
-    log(`size ${size}: inserting ${size - have} rows (no ANN index)`);
-    const insertRate = await insert(exact, have, size, args, nextVector);
-    have = size;
-    await knex.raw('analyze ??', [exact.table]);
-    log(`size ${size}: ${insertRate.toFixed(0)} rows/s; ${args.queries} exact queries`);
-    const ex = await run(exact, true);
-    rows.push({ size, mode: 'exact', efSearch: null, m: null, efConstruction: null, buildSeconds: null, insertRowsPerSec: insertRate, insertWithHnswRowsPerSec: null, recallAt10: 1, hnswIndexScansPerQuery: null, latency: ex.latency });
-
-    const large = size >= args.largeFrom;
-    const m = large ? args.largeM : args.m;
-    const efConstruction = large ? args.largeEfConstruction : args.efConstruction;
-    log(`size ${size}: building HNSW (m=${m}, ef_construction=${efConstruction})`);
-    const t0 = now();
-    await ensureHnswIndex(knex, exact.table, { m, efConstruction, maintenanceWorkMem: '512MB' });
-    const buildSeconds = (now() - t0) / 1000;
-    log(`size ${size}: HNSW built in ${buildSeconds.toFixed(1)} s`);
-    const extra = Math.min(1000, Math.ceil(size / 10));
-    const hnswInsertRate = await insert(exact, 0, extra, args, nextVector, `x${size}_`);
-    await knex(exact.table).where('id', 'like', 'x%').del();
-    for (const ef of args.efSearch) {
-      for (const forceIndex of [false, true]) {
-        const store = createPgvectorStore({ knex, backend: 'pglite', analyzeEvery: 0, index: { type: 'hnsw', m, efConstruction, efSearch: ef, forceIndex } });
-        await store.ensure(DIM);
-        const before = await scans();
-        const ann = await run(store, false);
-        const scansPerQuery = ((await scans()) - before) / (args.queries + 5);
-        const recall = ann.results.reduce((sum, ids, i) => {
-          const truth = new Set(ex.results[i]);
-          return sum + ids.filter((id) => truth.has(id)).length / Math.max(1, Math.min(K, truth.size));
-        }, 0) / ann.results.length;
-        const mode = forceIndex ? 'hnsw-forced' : 'hnsw';
-        rows.push({ size, mode, efSearch: ef, m, efConstruction, buildSeconds, insertRowsPerSec: insertRate, insertWithHnswRowsPerSec: hnswInsertRate, recallAt10: recall, hnswIndexScansPerQuery: scansPerQuery, latency: ann.latency });
-        log(`size ${size}: ${mode} ef_search=${ef} p50 ${ann.latency.p50Us} µs, p99 ${ann.latency.p99Us} µs, recall@10 ${recall.toFixed(3)}, graph scans/query ${scansPerQuery.toFixed(2)}`);
-      }
-    }
-    await knex.raw('drop index if exists ??', [hnswIndex]);
-  }
-  const pgvector = exact.pgvectorVersion();
-  await db.close();
-  return { rows, pgvector };
-}
 
 // ---------------------------------------------------------------- report
 function meta(args: Args, pgvector: string | undefined, loadAtStart: number[]) {
@@ -310,15 +128,15 @@ function summary(m: ReturnType<typeof meta>, embed: EmbedRow[], stores: StoreRow
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const t0 = now();
+  const t0 = performance.now();
   const loadAtStart = os.loadavg().map((x) => Number(x.toFixed(2)));
   log(`embedding throughput (use-lite, ${args.embedSeconds}s per batch size)`);
-  const embed = await benchEmbeddings(args);
-  const { rows, pgvector } = await benchStores(args);
+  const embed = await benchEmbeddings({ batchSizes: BATCH_SIZES, embedSeconds: args.embedSeconds }, { log });
+  const { rows, pgvector } = await benchStores({ ...args, k: K }, { log });
   const m = meta(args, pgvector, loadAtStart);
   const dir = path.join(args.out, m.startedAt.replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });
-  const totalSeconds = (now() - t0) / 1000;
+  const totalSeconds = (performance.now() - t0) / 1000;
   writeFileSync(path.join(dir, 'report.json'), JSON.stringify({ ...m, totalSeconds, embeddings: embed, stores: rows }, null, 2));
   const csv = [
     ...embed.map((r) => ({ section: 'embed', size: '', mode: 'use-lite', batch: r.batch, m: '', ef_construction: '', ef_search: '', build_s: '', throughput_per_s: r.textsPerSec.toFixed(1), insert_with_hnsw_per_s: '', n: r.texts, p50_us: '', p90_us: '', p99_us: '', max_us: '', mean_us: '', recall_at_10: '', hnsw_scans_per_query: '' })),
