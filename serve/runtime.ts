@@ -36,6 +36,7 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
   const logger = o.logger ?? createLogger(config.LOG_LEVEL);
   const db = o.db ?? (await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX }));
   const repos = createRepos(db.knex);
+  const stopAnalyze = db.backend === 'pglite' ? analyzePeriodically(db, logger) : () => undefined;
 
   let sim: Simulator | undefined;
   let primary: LlmProvider;
@@ -120,12 +121,25 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     sim,
     memoryService,
     async close() {
+      stopAnalyze();
       await memoryService?.close();
       llm.close();
       await sim?.close();
       if (!o.db) await db.close();
     },
   };
+}
+
+/**
+ * PGlite has no autovacuum, so its planner never learns the tables' sizes and history loads end up
+ * scanning a session's messages instead of using the (session_id, seq) index as they grow.
+ */
+function analyzePeriodically(db: Db, logger: Logger, everyMs = 60_000): () => void {
+  const analyze = () => db.knex.raw('analyze').catch((err: unknown) => logger.warn({ err }, 'ANALYZE failed'));
+  void analyze();
+  const timer = setInterval(() => void analyze(), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 function memoryStats(service: FullMemoryService) {

@@ -31,6 +31,8 @@ if (typeof process.send === 'function') {
   };
   setInterval(mem, 250).unref();
   process.channel?.unref();
+  // the generator went away (crash, second Ctrl-C): shut Memocha down gracefully rather than orphan it
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   process.on('message', (msg: unknown) => {
     if (typeof msg !== 'object' || msg === null || (msg as { probe?: unknown }).probe !== 'sample') return;
     mem();

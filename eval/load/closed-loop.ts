@@ -13,6 +13,12 @@ export interface ClosedLoopOptions {
   users: number;
   /** requests sent in the first warmupMs are warm-up (not counted) */
   warmupMs: number;
+  /**
+   * Adaptive warm-up: the measurement window opens only once every VU has completed its first request
+   * (and warmupMs has passed), waiting at most this long. Under overload the first round takes longer
+   * than any fixed warm-up; without this, the window would count only the VUs that got through early.
+   */
+  maxWarmupMs?: number;
   /** the measured period after the warm-up; no request is sent after warmupMs + durationMs */
   durationMs: number;
   /** after the last send, requests in flight get this long to end before they are aborted */
@@ -41,8 +47,9 @@ export interface ClosedLoopOptions {
 
 export async function runClosedLoop(o: ClosedLoopOptions): Promise<LoadRun> {
   const startedAt = performance.now();
-  const measureFrom = startedAt + o.warmupMs;
-  const stopSendingAt = measureFrom + o.durationMs;
+  const adaptive = o.maxWarmupMs !== undefined && o.maxWarmupMs > o.warmupMs;
+  let measureFrom = startedAt + o.warmupMs;
+  let stopSendingAt = adaptive ? startedAt + (o.maxWarmupMs as number) + o.durationMs : measureFrom + o.durationMs;
   // local signals (many listeners at once: one per VU or request in flight)
   const stop = new AbortController();
   const drain = new AbortController();
@@ -55,6 +62,22 @@ export async function runClosedLoop(o: ClosedLoopOptions): Promise<LoadRun> {
   o.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const records: LoadRecord[] = [];
   const state = { seq: 0, inFlight: 0, peak: 0 };
+  let drainTimer: NodeJS.Timeout | undefined;
+  const armDrain = () => {
+    clearTimeout(drainTimer);
+    drainTimer = setTimeout(() => drain.abort(), Math.max(0, stopSendingAt - performance.now()) + o.drainMs);
+  };
+  // adaptive warm-up: open the window when every VU has finished one request, or when maxWarmupMs ran out
+  let windowFixed = !adaptive;
+  let firstRoundDone = 0;
+  const openWindow = () => {
+    if (windowFixed) return;
+    windowFixed = true;
+    measureFrom = Math.max(startedAt + o.warmupMs, performance.now());
+    stopSendingAt = measureFrom + o.durationMs;
+    armDrain();
+  };
+  const giveUpWaiting = adaptive ? setTimeout(openWindow, o.maxWarmupMs) : undefined;
   const canSend = () => !stop.signal.aborted && performance.now() < stopSendingAt && state.seq < (o.maxRequests ?? Number.POSITIVE_INFINITY);
 
   async function vu(id: number): Promise<void> {
@@ -63,6 +86,7 @@ export async function runClosedLoop(o: ClosedLoopOptions): Promise<LoadRun> {
     const user = o.userOf?.(id) ?? `load-${id}`;
     let sessionId: string | undefined;
     let turn = 0;
+    let firstOfVu = true;
     while (canSend()) {
       const seq = state.seq++;
       const message = chatMessage(rng, o.tag, id, turn, seq);
@@ -73,6 +97,10 @@ export async function runClosedLoop(o: ClosedLoopOptions): Promise<LoadRun> {
       const sentAt = performance.now();
       const result = await o.send(req);
       state.inFlight--;
+      if (firstOfVu) {
+        firstOfVu = false;
+        if (++firstRoundDone === o.users) openWindow();
+      }
       records.push({ seq, vu: id, turn, ...(req.sessionId ? { sessionId: req.sessionId } : {}), user, message, warmup: sentAt < measureFrom, abortedAtEnd: drain.signal.aborted && !result.ok, clientTimeout: !result.ok && timeout?.aborted === true && !drain.signal.aborted, result });
       // continue the conversation while it lasts and the server gave us its session
       turn++;
@@ -85,13 +113,16 @@ export async function runClosedLoop(o: ClosedLoopOptions): Promise<LoadRun> {
     }
   }
 
-  const timer = setTimeout(() => drain.abort(), Math.max(0, stopSendingAt - performance.now()) + o.drainMs);
+  armDrain();
   try {
     await Promise.all(Array.from({ length: o.users }, (_, i) => vu(i)));
   } finally {
-    clearTimeout(timer);
+    clearTimeout(drainTimer);
+    clearTimeout(giveUpWaiting);
     o.signal?.removeEventListener('abort', onOuterAbort);
   }
   records.sort((a, b) => a.seq - b.seq);
+  // the window may have opened after a request was sent: judge warm-up against the final window
+  for (const r of records) r.warmup = r.result.sentAt < measureFrom;
   return { records, startedAt, measureFrom, measureTo: stopSendingAt, endedAt: performance.now(), peakInFlight: state.peak, dropped: 0 };
 }

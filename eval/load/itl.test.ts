@@ -21,6 +21,8 @@ describe('analyseItl', () => {
     expect(r.transitP99Ms).toBeCloseTo(4, 1);
     expect(r.simLatenessP99Ms).toBeCloseTo(1, 0);
     expect(r.matched).toBe(1);
+    // client gaps 103, 99 vs simulator gaps 101, 100 → added 2 and −1 (clipped to 0) → p99 2
+    expect(r.addedVsSimP99Ms).toBeCloseTo(2, 1);
     // only the gap ending at 304 (99 ms) lies in the steady window [250, 400]
     const steady = analyseItl(records, sim, 100, { from: 250, to: 400 });
     expect(steady.steadyItl.count).toBe(1);

@@ -8,6 +8,9 @@
  *   matched by the message text; single-attempt requests only): Memocha's pass-through delay per token.
  * - simulator lateness = p99 of the simulator's actual gaps − configured ITL (the generator process's
  *   own timer delay, which is not Memocha's).
+ * - added gap vs the simulator = per matched gap, (client gap) − (the simulator's actual gap for the same
+ *   two chunks), clipped at 0: what the path simulator → Memocha → client added to each gap, with the
+ *   simulator's own lateness taken out.
  */
 import type { SimRequestRecord } from '../../serve/llm/simulator';
 import { LatencyHistogram } from '../metrics/histogram';
@@ -25,6 +28,8 @@ export interface ItlAnalysis {
   transitP50Ms: number;
   transitP99Ms: number;
   simLatenessP99Ms: number;
+  addedVsSim: LatencyHistogram;
+  addedVsSimP99Ms: number;
   /** requests whose chunks were matched one to one with the simulator's writes */
   matched: number;
 }
@@ -39,6 +44,7 @@ export function analyseItl(
   const steadyItl = new LatencyHistogram();
   const transit = new LatencyHistogram();
   const simItl = new LatencyHistogram();
+  const addedVsSim = new LatencyHistogram();
   const byMessage = new Map<string, Pick<SimRequestRecord, 'chunkSentAt' | 'itlMs' | 'outcome'>[]>();
   for (const s of sim) byMessage.set(s.lastUserMessage, [...(byMessage.get(s.lastUserMessage) ?? []), s]);
   let matched = 0;
@@ -59,7 +65,11 @@ export function analyseItl(
     const content = r.result.chunks.filter((c) => c.text.length > 0);
     if (content.length !== only.chunkSentAt.length) continue;
     matched++;
-    content.forEach((c, i) => transit.record(Math.max(0, c.at - (only.chunkSentAt[i] as number))));
+    content.forEach((c, i) => {
+      const sent = only.chunkSentAt[i] as number;
+      transit.record(Math.max(0, c.at - sent));
+      if (i > 0) addedVsSim.record(Math.max(0, c.at - (content[i - 1] as { at: number }).at - (sent - (only.chunkSentAt[i - 1] as number))));
+    });
   }
   const p = (h: LatencyHistogram, q: number) => h.percentile(q);
   return {
@@ -72,6 +82,8 @@ export function analyseItl(
     transitP50Ms: p(transit, 50),
     transitP99Ms: p(transit, 99),
     simLatenessP99Ms: p(simItl, 99) - configuredItlMs,
+    addedVsSim,
+    addedVsSimP99Ms: p(addedVsSim, 99),
     matched,
   };
 }

@@ -37,7 +37,8 @@ export const loadConfigSchema = z.strictObject({
   ]),
   rateLimit: z.union([
     z.literal(false),
-    z.strictObject({ users, errorRate: z.number().min(0).max(1), retryAfterS: z.number().int().min(0), warmupMs: ms, durationMs: z.number().positive(), think }),
+    /** honorRetryAfter: clients wait out a 503's Retry-After (capped at 10 s), as SDKs do */
+    z.strictObject({ users, errorRate: z.number().min(0).max(1), retryAfterS: z.number().int().min(0), warmupMs: ms, durationMs: z.number().positive(), think, honorRetryAfter: z.boolean() }),
   ]),
   streams: z.union([
     z.literal(false),
@@ -60,10 +61,10 @@ export function loadDefaults(quick: boolean): LoadConfig {
       : { users: [1, 10, 50, 100, 200, 300], warmupMs: 3_000, durationMs: 15_000, clientTimeoutMs: 60_000, think: { minMs: 50, maxMs: 150 }, turnsPerSession: 3 },
     slo: { ttftP99Ms: 2_000, minGain: 0.1 },
     openLoop: { rate: 'auto', autoFraction: 0.7, burstiness: 1, warmupMs: 2_000, durationMs: quick ? 6_000 : 15_000, maxInFlight: 1_000 },
-    rateLimit: { users: 10, errorRate: 0.2, retryAfterS: 1, warmupMs: 1_000, durationMs: quick ? 6_000 : 15_000, think: { minMs: 50, maxMs: 150 } },
+    rateLimit: { users: 10, errorRate: 0.2, retryAfterS: 1, warmupMs: 1_000, durationMs: quick ? 6_000 : 15_000, think: { minMs: 50, maxMs: 150 }, honorRetryAfter: true },
     streams: quick
       ? { users: 100, ttftMs: 50, itlMs: 100, outputTokens: 60, rampMs: 2_000, memory: false, clientTimeoutMs: 60_000 }
-      : { users: 500, ttftMs: 50, itlMs: 100, outputTokens: 200, rampMs: 10_000, memory: false, clientTimeoutMs: 60_000 },
+      : { users: 500, ttftMs: 50, itlMs: 100, outputTokens: 400, rampMs: 20_000, memory: false, clientTimeoutMs: 120_000 },
   };
 }
 

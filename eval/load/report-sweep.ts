@@ -85,7 +85,8 @@ export function emitSweep(ctx: SuiteContext, steps: readonly StepResult[], sat: 
     headline: true,
   });
   ctx.metric('max_throughput_rps', sat.maxThroughput, 'req/s', { definition: 'highest steady-state successful completions/s over the sweep steps', higherIsBetter: true, headline: true });
-  ctx.metric('max_output_tokens_per_s', Math.max(...steps.map((s) => s.summary.outputTokensPerSec).filter(Number.isFinite), Number.NaN), 'tokens/s', { definition: 'highest system output tokens/s over the sweep steps', higherIsBetter: true });
+  const tps = steps.map((s) => s.summary.outputTokensPerSec).filter(Number.isFinite);
+  ctx.metric('max_output_tokens_per_s', tps.length ? Math.max(...tps) : Number.NaN, 'tokens/s', { definition: 'highest system output tokens/s over the sweep steps', higherIsBetter: true });
   for (const st of steps) {
     const s = st.summary;
     const n = s.requests;

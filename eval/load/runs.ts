@@ -29,6 +29,7 @@ export async function openLoopStep(target: LoadTarget, o: OpenCfg, maxThroughput
   rc.log(`open loop: ${rate.toFixed(2)} requests/s (burstiness ${o.burstiness})`);
   const step = await measureStep(target, 'open-loop', null, () =>
     runOpenLoop({ rate, burstiness: o.burstiness, warmupMs: o.warmupMs, durationMs: o.durationMs, drainMs: clientTimeoutMs + 5_000, clientTimeoutMs, maxInFlight: o.maxInFlight, stream: true, seed: rc.seed + 101, tag: `${rc.tag}-open`, send: rc.send, signal: rc.signal }),
+    'completion',
   );
   rc.tick();
   return { ...step, rate };
@@ -54,7 +55,7 @@ export async function rateLimitStep(target: LoadTarget, o: RateCfg, clientTimeou
   let step: StepResult;
   try {
     step = await measureStep(target, 'rate-limit', o.users, () =>
-      runClosedLoop({ users: o.users, warmupMs: o.warmupMs, durationMs: o.durationMs, drainMs: clientTimeoutMs + 5_000, clientTimeoutMs, think: o.think, turnsPerSession: 1, stream: true, seed: rc.seed + 202, tag: `${rc.tag}-rl`, userOf: (vu) => `load-rl-${vu}`, send: rc.send, signal: rc.signal }),
+      runClosedLoop({ users: o.users, warmupMs: o.warmupMs, durationMs: o.durationMs, drainMs: clientTimeoutMs + 5_000, clientTimeoutMs, think: o.think, honorRetryAfter: o.honorRetryAfter, turnsPerSession: 1, stream: true, seed: rc.seed + 202, tag: `${rc.tag}-rl`, userOf: (vu) => `load-rl-${vu}`, send: rc.send, signal: rc.signal }),
     );
   } finally {
     sim.configure({ faults: {} });

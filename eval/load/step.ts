@@ -3,7 +3,7 @@ import type { Agent } from 'undici';
 import { chatOnce } from '../client/chat';
 import type { LoadTarget } from './load-target';
 import { sampleSelf, type ResourceUsage } from './resources';
-import { summarise, type StepSummary } from './summary';
+import { summarise, type StepSummary, type ThroughputMode } from './summary';
 import type { LoadRun, Sender } from './types';
 
 export interface StepResult {
@@ -21,7 +21,7 @@ export function makeSender(baseUrl: string, dispatcher: Agent): Sender {
   return (req) => chatOnce(baseUrl, req, dispatcher);
 }
 
-export async function measureStep(target: LoadTarget, label: string, users: number | null, go: () => Promise<LoadRun>): Promise<StepResult> {
+export async function measureStep(target: LoadTarget, label: string, users: number | null, go: () => Promise<LoadRun>, mode: ThroughputMode = 'window'): Promise<StepResult> {
   const server = await target.serverResources();
   const self = sampleSelf();
   const stopAll = async () => ({ generator: await self.stop(), serverUsage: server ? await server.stop() : null });
@@ -33,5 +33,5 @@ export async function measureStep(target: LoadTarget, label: string, users: numb
     throw err;
   }
   const { generator, serverUsage } = await stopAll();
-  return { label, users, run, summary: summarise(run), server: serverUsage, generator };
+  return { label, users, run, summary: summarise(run, mode), server: serverUsage, generator };
 }

@@ -46,6 +46,14 @@ describe('summarise', () => {
     expect(s.outputTokensPerSec).toBeCloseTo(6 / 1.9, 6);
   });
 
+  it("throughput 'completion' (vLLM) = successful counted requests / (last end − first send)", () => {
+    // counted: sent 1000..2500, last end 3500 → 2.5 s; 2 successes with 2 + 1 tokens
+    const c = summarise(run, 'completion');
+    expect(c.windowMs).toBe(2500);
+    expect(c.requestsPerSec).toBeCloseTo(2 / 2.5, 6);
+    expect(c.outputTokensPerSec).toBeCloseTo(3 / 2.5, 6);
+  });
+
   it('splits server TTFT into stages', () => {
     // llm wait = llmTtft 40 − queue 15 = 25; other = 80 − (10 + 20 + 5 + 40) = 5; client overhead = 100 − 80
     expect(s.stages.queueWaitMs.mean).toBeCloseTo(15, 1);

@@ -4,8 +4,11 @@
  * per-stage timings (`done.timings`) for bottleneck attribution.
  *
  * Counted requests: sent inside the measurement window (not warm-up) and not aborted by the generator's
- * drain. Throughput is steady-state: successful completions whose end falls inside the loaded window
- * [measureFrom, min(measureTo, last send)] divided by that window.
+ * drain. Throughput, two definitions:
+ * - 'window' (closed loop, default): steady state — successful completions whose end falls inside the
+ *   loaded window [measureFrom, min(measureTo, last send)] divided by that window;
+ * - 'completion' (open loop, vLLM `bench serve`): successful counted requests / (last end − first send)
+ *   over the counted requests, so requests that finish after the sending stopped still count.
  */
 import { LatencyHistogram } from '../metrics/histogram';
 import { requestLatency } from '../metrics/latency';
@@ -59,7 +62,9 @@ export function counted(run: LoadRun): LoadRecord[] {
   return run.records.filter((r) => !r.warmup && !r.abortedAtEnd);
 }
 
-export function summarise(run: LoadRun): StepSummary {
+export type ThroughputMode = 'window' | 'completion';
+
+export function summarise(run: LoadRun, mode: ThroughputMode = 'window'): StepSummary {
   const recs = counted(run);
   const hs = { ttft: new LatencyHistogram(), ttc: new LatencyHistogram(), itl: new LatencyHistogram(), serverTtft: new LatencyHistogram(), clientOverhead: new LatencyHistogram() };
   const stages = Object.fromEntries(STAGES.map((s) => [s, new LatencyHistogram()])) as Record<Stage, LatencyHistogram>;
@@ -87,19 +92,30 @@ export function summarise(run: LoadRun): StepSummary {
       if (lat.ttftMs !== null) hs.clientOverhead.record(Math.max(0, lat.ttftMs - serverTtft));
     }
   }
-  let lastSent = run.measureFrom;
-  for (const r of run.records) lastSent = Math.max(lastSent, r.result.sentAt);
-  const windowEnd = Math.min(run.measureTo, lastSent);
-  const windowMs = windowEnd - run.measureFrom;
+  let from = run.measureFrom;
+  let to = run.measureFrom;
   let done = 0;
   let tokens = 0;
-  for (const r of run.records) {
-    if (r.result.ok && r.result.endAt >= run.measureFrom && r.result.endAt <= windowEnd) {
+  if (mode === 'window') {
+    for (const r of run.records) to = Math.max(to, r.result.sentAt);
+    to = Math.min(run.measureTo, to);
+    for (const r of run.records) {
+      if (r.result.ok && r.result.endAt >= from && r.result.endAt <= to) {
+        done++;
+        tokens += r.result.outputTokens;
+      }
+    }
+  } else if (recs.length) {
+    from = Math.min(...recs.map((r) => r.result.sentAt));
+    to = Math.max(...recs.map((r) => r.result.endAt));
+    for (const r of recs) {
+      if (!r.result.ok) continue;
       done++;
       tokens += r.result.outputTokens;
     }
   }
-  const rate = (n: number) => (windowMs > 0 ? n / (windowMs / 1000) : Number.NaN);
+  const windowMs = to - from;
+  const rate = (k: number) => (windowMs > 0 ? k / (windowMs / 1000) : Number.NaN);
   const n = recs.length;
   const share = (code: number) => (n ? (statuses[code] ?? 0) / n : 0);
   return {

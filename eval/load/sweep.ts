@@ -37,6 +37,7 @@ export async function runSweep(target: LoadTarget, cfg: LoadConfig, rc: RunConte
       runClosedLoop({
         users,
         warmupMs: s.warmupMs,
+        maxWarmupMs: s.clientTimeoutMs,
         durationMs: s.durationMs,
         clientTimeoutMs: s.clientTimeoutMs,
         drainMs: s.clientTimeoutMs + 5_000,

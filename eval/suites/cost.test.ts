@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../report/write';
 import cost from './cost';
-import { tempRoot, type TempRoot } from './lib-common/test-run';
+import { E2E_TIMEOUT_MS, tempRoot, type TempRoot } from './lib-common/test-run';
 import { costReport } from './lib-cost/test-support';
 
 describe('cost suite end to end (in-process, smallest configuration)', () => {
@@ -32,5 +32,5 @@ describe('cost suite end to end (in-process, smallest configuration)', () => {
     const trend = Object.entries(rep.tables ?? {}).find(([name]) => name.startsWith('cost per message over runs'))?.[1];
     expect(trend?.rows.map((row) => row[0])).toEqual(['20250101T000000-abcdef1', '(this run)']);
     expect(m('cost_per_message_change')).not.toBeNull();
-  });
+  }, E2E_TIMEOUT_MS);
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../serve/db/test-db';
 import db from './db';
-import { tempRoot, type TempRoot } from './lib-common/test-run';
+import { E2E_TIMEOUT_MS, tempRoot, type TempRoot } from './lib-common/test-run';
 
 describe('db suite end to end (smallest configuration)', () => {
   let t: TempRoot;
@@ -57,5 +57,5 @@ describe('db suite end to end (smallest configuration)', () => {
         await check.close();
       }
     }
-  });
+  }, E2E_TIMEOUT_MS);
 });

@@ -11,4 +11,5 @@ export const suites: SuiteRegistry = {
   stress: async () => (await import('./stress')).default,
   load: async () => (await import('./load')).default,
   reliability: async () => (await import('./reliability')).default,
+  vector: async () => (await import('./vector')).default,
 };

@@ -2,15 +2,15 @@
  * latency: what a user waits for, through Memocha and straight to the provider (METRICS.md, serving latency).
  *
  * Phases (closed loop, warm-up requests not counted, a new session per request):
- *  1. per concurrency level (default 1 and 16): the same prompts via Memocha SSE, Memocha JSON, direct
+ *  1. measurement validity (in-process only, run first on the fresh process): many concurrent direct
+ *     streams (default 100, ITL `validityItl`, default 20 ms) compared with the simulator's ground truth
+ *     (chunkSentAt, receivedAt) on the shared clock;
+ *  2. per concurrency level (default 1 and 16): the same prompts via Memocha SSE, Memocha JSON, direct
  *     SSE and direct JSON (direct = the provider's /v1/chat/completions with Memocha's system prompt;
  *     in-process the simulator itself, or --direct URL) → TTFT, TPOT, pooled ITL, E2EL, JSON request
  *     latency, and Memocha's overhead = Memocha percentile − direct percentile;
- *  2. a message-length sweep (default 10, 100, 1000, 4000 characters) at concurrency 1;
- *  3. measurement validity (in-process only): many concurrent direct streams (default 100, ITL
- *     `validityItl`, default 20 ms) compared with the simulator's ground truth (chunkSentAt, receivedAt)
- *     on the shared clock. The client runs in a worker thread (lib-latency/client.ts) unless config
- *     says `"client": "main"`.
+ *  3. a message-length sweep (default 10, 100, 1000, 4000 characters) at concurrency 1.
+ * The client runs in a worker thread (lib-latency/client.ts) unless the config says `"client": "main"`.
  *
  * Metric names (stable, gateable; ms unless said; lower is better unless said). The first concurrency
  * level has no suffix; every other level adds `_c<N>` (e.g. ttft_p99_ms_c16):
@@ -116,6 +116,9 @@ export default defineSuite({
         memocha: [],
       };
 
+      // calibrate the instrument first, on a fresh process: the validity phase is the most sensitive to
+      // a busy main thread (a larger heap and background work after hundreds of Memocha turns)
+      const validity = await runValidityPhase(env);
       const levels: LevelResult[] = [];
       for (const [i, c] of cfg.concurrency.entries()) {
         if (ctx.signal.aborted) break;
@@ -124,7 +127,6 @@ export default defineSuite({
         emitLevel(env, r, i === 0);
       }
       const sweep = await runSweep(env);
-      const validity = ctx.signal.aborted ? undefined : await runValidityPhase(env);
       progress.done();
 
       const failed = env.memocha.filter((r) => !r.ok);

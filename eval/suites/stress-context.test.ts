@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempRoot, type TempRoot } from './lib-common/test-run';
+import { E2E_TIMEOUT_MS, tempRoot, type TempRoot } from './lib-common/test-run';
 import stress from './stress';
 
 describe('stress suite end to end: prompts at the context limit', () => {
@@ -22,5 +22,5 @@ describe('stress suite end to end: prompts at the context limit', () => {
     expect(rep.metrics.context_max_prompt_tokens?.value).toBeLessThanOrEqual(448);
     expect(rep.metrics.context_user_truncated?.value).toBe(1);
     expect(rep.tables?.['context limit (per turn)']?.rows).toHaveLength(3);
-  });
+  }, E2E_TIMEOUT_MS);
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempRoot, type TempRoot } from './lib-common/test-run';
+import { E2E_TIMEOUT_MS, tempRoot, type TempRoot } from './lib-common/test-run';
 import stress from './stress';
 
 describe('stress suite end to end: long conversation, nothing relevant, memories at (tiny) scale', () => {
@@ -37,5 +37,5 @@ describe('stress suite end to end: long conversation, nothing relevant, memories
     expect(rep.metrics.memories_total?.value).toBe(304); // 300 random + 4 planted
     expect(rep.metrics.retrieval_p99_ms?.value).toBeGreaterThan(0);
     expect(rep.metrics.checks_failed?.value).toBe(Object.values(checks).filter((p) => p === 0).length);
-  });
+  }, E2E_TIMEOUT_MS);
 });

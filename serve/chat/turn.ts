@@ -80,7 +80,7 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
 
   const t1 = performance.now();
   const retrieved = await deps.memory
-    .retrieve({ userId: input.userId, sessionId: input.sessionId, query: input.content, recent: history })
+    .retrieve({ userId: input.userId, sessionId: input.sessionId, query: input.content, recent: surelyInPrompt(config, history, input) })
     .catch((err: unknown) => {
       deps.logger.warn({ err }, 'memory retrieval failed; answering without memories');
       return { status: 'unavailable' as const, memories: [] };
@@ -202,7 +202,22 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
   return { meta, run };
 }
 
-function buildPrompt(config: Config, memories: UsedMemory[], history: MessageRow[], input: TurnInput): AssembledPrompt {
+/**
+ * The window messages the prompt keeps whatever memories come (the window's own share of the budget).
+ * Memories are deduplicated against these only: a fact the budget drops from the window stays a memory.
+ */
+function surelyInPrompt(config: Config, history: MessageRow[], input: TurnInput): MessageRow[] {
+  if (history.length === 0) return history;
+  try {
+    const windowOnly = buildPrompt({ ...config, MEMORY_SHARE: 0 }, [], history, input, 1 - config.MEMORY_SHARE);
+    const kept = windowOnly.messages.length - 2; // minus the system prompt and the user message
+    return kept > 0 ? history.filter((m) => m.role !== 'system' && !(m.role === 'assistant' && m.content === '')).slice(-kept) : [];
+  } catch {
+    return [];
+  }
+}
+
+function buildPrompt(config: Config, memories: UsedMemory[], history: MessageRow[], input: TurnInput, windowShare = 1 - config.MEMORY_SHARE): AssembledPrompt {
   try {
     return assemblePrompt({
       systemPrompt: config.SYSTEM_PROMPT,
@@ -212,7 +227,7 @@ function buildPrompt(config: Config, memories: UsedMemory[], history: MessageRow
       userMessage: input.content,
       contextTokens: config.LLM_CONTEXT_TOKENS,
       answerReserveTokens: input.maxTokens ?? config.LLM_MAX_TOKENS,
-      budget: { memoriesShare: config.MEMORY_SHARE, windowShare: 1 - config.MEMORY_SHARE },
+      budget: { memoriesShare: config.MEMORY_SHARE, windowShare },
       currentSessionId: input.sessionId,
     });
   } catch (err) {

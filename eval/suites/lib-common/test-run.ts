@@ -7,6 +7,12 @@ import { DEFAULT_SEED } from '../../harness/args';
 import { runSuite, type RunOutcome } from '../../harness/run';
 import type { Suite } from '../../harness/suite';
 
+/**
+ * About 10–20 s alone (most of it starting PGlite and loading the embedding model); the margin is for
+ * a machine whose 2 cores run other test files at the same time.
+ */
+export const E2E_TIMEOUT_MS = 90_000;
+
 export interface TempRoot {
   root: string;
   run(suite: Suite, config: unknown): Promise<RunOutcome & { output: string }>;

@@ -11,7 +11,8 @@ describe('latencyConfig', () => {
     expect(requestsAt(full, 1, true)).toBe(6);
     expect(warmupAt(full, 1)).toBe(2);
     expect(warmupAt({ warmup: 0 }, 16)).toBe(0);
-    expect(latencyConfig({}, true).validityConcurrency).toBe(20);
+    expect(warmupAt({}, 16, true)).toBe(1);
+    expect(latencyConfig({}, true)).toMatchObject({ validityConcurrency: 20, memory: false });
   });
 
   it('takes overrides and rejects unknown or bad keys', () => {

@@ -41,7 +41,7 @@ export interface LatencyConfig {
   concurrency: number[];
   /** measured requests per (level, mode); default max(60, 10·c), quick max(6, 2·c) */
   requests?: number;
-  /** warm-up requests before each batch (not counted); default the batch's concurrency, at least 2 */
+  /** warm-up requests before each batch (not counted); default the batch's concurrency, at least 2 (quick: 1) */
   warmup?: number;
   messageChars: number;
   /** message lengths (characters) of the sweep; [] skips it */
@@ -52,7 +52,7 @@ export interface LatencyConfig {
   validityRequests: number;
   /** the simulator's ITL during the validity phase (default fixed 20 ms ≈ 50 tokens/s per stream) */
   validityItl: DelaySpec;
-  /** Memocha's long-term memory (retrieval before each answer, indexing after) */
+  /** Memocha's long-term memory (retrieval before each answer, indexing after); default on, off with --quick */
   memory: boolean;
   directModel?: string;
   /** where the load-generating client runs (default a worker thread) */
@@ -63,8 +63,8 @@ export function requestsAt(c: LatencyConfig, concurrency: number, quick: boolean
   return c.requests ?? (quick ? Math.max(6, 2 * concurrency) : Math.max(60, 10 * concurrency));
 }
 
-export function warmupAt(c: { warmup?: number }, concurrency: number): number {
-  return c.warmup ?? Math.max(2, concurrency);
+export function warmupAt(c: { warmup?: number }, concurrency: number, quick = false): number {
+  return c.warmup ?? (quick ? 1 : Math.max(2, concurrency));
 }
 
 function parse<T extends z.ZodType>(schema: T, raw: JsonValue, suite: string): z.infer<T> {
@@ -88,7 +88,8 @@ export function latencyConfig(raw: JsonValue, quick: boolean): LatencyConfig {
     validityConcurrency: c.validityConcurrency ?? (quick ? 20 : 100),
     validityRequests: c.validityRequests ?? (quick ? 40 : 300),
     validityItl: c.validityItl ?? { kind: 'fixed', ms: 20 },
-    memory: c.memory ?? true,
+    // --quick leaves long-term memory off (loading the embedding model and indexing cost ~10 s)
+    memory: c.memory ?? !quick,
     ...(c.directModel !== undefined ? { directModel: c.directModel } : {}),
     client: c.client ?? 'worker',
   };

@@ -26,7 +26,7 @@ const LETTER: Record<Mode, string> = { 'memocha-sse': 'm', 'memocha-json': 'j', 
 export async function runLevel(env: LatencyEnv, levelIndex: number, concurrency: number): Promise<LevelResult> {
   const { cfg, endpoints } = env;
   const n = requestsAt(cfg, concurrency, env.ctx.args.quick);
-  const spec = { n, concurrency, warmup: warmupAt(cfg, concurrency) };
+  const spec = { n, concurrency, warmup: warmupAt(cfg, concurrency, env.ctx.args.quick) };
   const modes: Mode[] = endpoints.directUrl ? ['memocha-sse', 'memocha-json', 'direct-sse', 'direct-json'] : ['memocha-sse', 'memocha-json'];
   const out: LevelResult = { concurrency, aggs: {}, results: {} };
   for (const mode of modes) {

@@ -35,7 +35,7 @@ function batchFor(env: StreamingEnv, group: number, url: string, readDelayMs?: n
   const msg = (i: number, warm: boolean) => makeMessage(`${warm ? 'w' : 'c'}${group}.${i.toString(36)}`, cfg.messageChars, createRng(ctx.args.seed * 100_003 + group * 10_007 + i));
   return runBatch(
     env.client,
-    { n: cfg.requests, concurrency: cfg.concurrency, warmup: warmupAt(cfg, cfg.concurrency) },
+    { n: cfg.requests, concurrency: cfg.concurrency, warmup: warmupAt(cfg, cfg.concurrency, ctx.args.quick) },
     (i, warm) => memochaRequest(endpoints, msg(warm ? 1000 + i : i, warm), true, readDelayMs),
     ctx.signal,
     env.tick,

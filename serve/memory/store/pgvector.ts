@@ -121,9 +121,13 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
     const qb = q(table)
       .select(...RECORD_COLUMNS)
       .select(q.raw('embedding <=> ?::vector as distance', [toVectorLiteral(vector, encoding)]));
-    if (opts.withVectors) qb.select(q.raw('embedding::text as embedding_text'));
+    if (opts.withVectors) qb.select('embedding');
     applyFilter(qb, opts.filter).orderBy('distance').limit(opts.k);
-    const rows = (await qb) as MemoryRow[];
+    // Vectors as text only for the k rows kept: casting every candidate row first made searches ~10x slower.
+    const outer = opts.withVectors
+      ? q.select(...RECORD_COLUMNS, 'distance', q.raw('embedding::text as embedding_text')).from(qb.as('nearest')).orderBy('distance')
+      : qb;
+    const rows = (await outer) as MemoryRow[];
     return rows.map((row) => ({
       record: rowToMemory(row),
       score: 1 - Number(row.distance),
