@@ -23,9 +23,10 @@ const STAGE_LABEL: Record<Stage, string> = {
 
 export function degradationRow(st: StepResult): Cell[] {
   const s = st.summary;
-  return [st.label, st.users, s.requests, s.ok, r3(s.errorRate), r3(s.share429), r3(s.share503), s.clientTimeouts, r1(s.ttft.p50), r1(s.ttft.p95), r1(s.ttft.p99), r1(s.ttc.p50), r1(s.ttc.p95), r1(s.ttc.p99), r1(s.requestsPerSec), r1(s.outputTokensPerSec)];
+  const top = Object.entries(s.errors).sort((a, b) => b[1] - a[1])[0];
+  return [st.label, st.users, s.requests, s.ok, r3(s.errorRate), top ? `${top[0]} (${top[1]})` : null, r3(s.share429), r3(s.share503), s.clientTimeouts, r1(s.ttft.p50), r1(s.ttft.p95), r1(s.ttft.p99), r1(s.ttc.p50), r1(s.ttc.p95), r1(s.ttc.p99), r1(s.requestsPerSec), r1(s.outputTokensPerSec)];
 }
-export const DEGRADATION_COLUMNS = ['step', 'users', 'requests', 'ok', 'error rate', '429 share', '503 share', 'client timeouts', 'TTFT p50', 'TTFT p95', 'TTFT p99', 'TTC p50', 'TTC p95', 'TTC p99', 'req/s', 'output tok/s'];
+export const DEGRADATION_COLUMNS = ['step', 'users', 'requests', 'ok', 'error rate', 'top error', '429 share', '503 share', 'client timeouts', 'TTFT p50', 'TTFT p95', 'TTFT p99', 'TTC p50', 'TTC p95', 'TTC p99', 'req/s', 'output tok/s'];
 
 export function resourceCells(u: ResourceUsage | null): Cell[] {
   if (!u) return [null, null, null, null, null];
@@ -40,7 +41,7 @@ export function stepRow(st: StepResult): Record<string, unknown> & { case: strin
   return {
     case: st.label, users: st.users, requests: s.requests, ok: s.ok, error_rate: r3(s.errorRate), share_429: r3(s.share429), share_503: r3(s.share503), client_timeouts: s.clientTimeouts, aborted_at_end: s.abortedAtEnd,
     ttft_p50_ms: r3(s.ttft.p50), ttft_p95_ms: r3(s.ttft.p95), ttft_p99_ms: r3(s.ttft.p99), ttc_p50_ms: r3(s.ttc.p50), ttc_p95_ms: r3(s.ttc.p95), ttc_p99_ms: r3(s.ttc.p99), itl_p99_ms: r3(s.itl.p99),
-    rps: r3(s.requestsPerSec), output_tps: r3(s.outputTokensPerSec), window_ms: r1(s.windowMs), peak_in_flight: st.run.peakInFlight, statuses: s.statuses, ...stages,
+    rps: r3(s.requestsPerSec), output_tps: r3(s.outputTokensPerSec), window_ms: r1(s.windowMs), peak_in_flight: st.run.peakInFlight, statuses: s.statuses, errors: s.errors, ...stages,
     server_cpu_pct: st.server ? r1(st.server.cpuPct) : null, server_rss_mb: st.server ? r1(st.server.rssMaxMb) : null, server_eld_p99_ms: st.server ? r1(st.server.eldP99Ms) : null,
     generator_cpu_pct: r1(st.generator.cpuPct), generator_eld_p99_ms: r1(st.generator.eldP99Ms),
   };

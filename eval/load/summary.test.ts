@@ -29,6 +29,7 @@ describe('summarise', () => {
   it('counts only measured, non-aborted requests and classifies failures by effective status', () => {
     expect(s).toMatchObject({ requests: 4, ok: 2, failed: 2, errorRate: 0.5, abortedAtEnd: 1, share429: 0.25, share503: 0.25 });
     expect(s.statuses).toEqual({ 200: 2, 429: 1, 503: 1 });
+    expect(s.errors).toEqual({ llm_rate_limited: 1, 'HTTP 429': 1 });
   });
 
   it('times successful requests only (TTFT skips empty chunks)', () => {

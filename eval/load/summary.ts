@@ -37,6 +37,8 @@ export interface StepSummary {
   clientTimeouts: number;
   /** effective status → count, over counted requests */
   statuses: Record<string, number>;
+  /** failure cause → count: the server's error code, or the client's error message (timeouts, transport) */
+  errors: Record<string, number>;
   share429: number;
   share503: number;
   ttft: Pcts;
@@ -69,11 +71,16 @@ export function summarise(run: LoadRun, mode: ThroughputMode = 'window'): StepSu
   const hs = { ttft: new LatencyHistogram(), ttc: new LatencyHistogram(), itl: new LatencyHistogram(), serverTtft: new LatencyHistogram(), clientOverhead: new LatencyHistogram() };
   const stages = Object.fromEntries(STAGES.map((s) => [s, new LatencyHistogram()])) as Record<Stage, LatencyHistogram>;
   const statuses: Record<string, number> = {};
+  const errors: Record<string, number> = {};
   let ok = 0;
   for (const r of recs) {
     const st = effectiveStatus(r.result);
     statuses[st] = (statuses[st] ?? 0) + 1;
-    if (!r.result.ok) continue;
+    if (!r.result.ok) {
+      const cause = r.clientTimeout ? 'client_timeout' : (r.result.errorCode ?? (r.result.error ?? `HTTP ${r.result.status}`).slice(0, 60));
+      errors[cause] = (errors[cause] ?? 0) + 1;
+      continue;
+    }
     ok++;
     const lat = requestLatency(r.result);
     if (lat.ttftMs !== null) hs.ttft.record(lat.ttftMs);
@@ -126,6 +133,7 @@ export function summarise(run: LoadRun, mode: ThroughputMode = 'window'): StepSu
     abortedAtEnd: run.records.filter((r) => r.abortedAtEnd).length,
     clientTimeouts: recs.filter((r) => r.clientTimeout === true).length,
     statuses,
+    errors,
     share429: share(429),
     share503: share(503),
     ttft: pcts(hs.ttft),
