@@ -38,11 +38,17 @@ export async function openTestDb(backend: DbBackend, opts: { poolMax?: number } 
     const db = await openDb({ inMemory: true });
     return { db, cleanup: () => db.close() };
   }
-  const schema = randomSchemaName();
-  const db = await openDb({ databaseUrl: TEST_DATABASE_URL, schema, poolMax: opts.poolMax ?? 4 });
+  return openInSchema(TEST_DATABASE_URL, opts.poolMax ?? 4);
+}
+
+/** PostgreSQL at `url` in a fresh random schema that `cleanup` drops (tests and the db eval suite). */
+export async function openInSchema(url: string, poolMax: number, prefix = 'test'): Promise<TestDb & { schema: string }> {
+  const schema = randomSchemaName(prefix);
+  const db = await openDb({ databaseUrl: url, schema, poolMax });
   let done = false;
   return {
     db,
+    schema,
     async cleanup() {
       if (done) return;
       done = true;

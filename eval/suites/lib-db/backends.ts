@@ -3,7 +3,7 @@
  * database postgres://postgres@127.0.0.1:5432/test) in a random schema that is dropped afterwards.
  */
 import { openDb, type Db, type DbBackend } from '../../../serve/db';
-import { randomSchemaName, TEST_DATABASE_URL } from '../../../serve/db/test-db';
+import { openInSchema, TEST_DATABASE_URL } from '../../../serve/db/test-db';
 
 export interface BenchDb {
   db: Db;
@@ -34,21 +34,6 @@ export async function openBenchDb(backend: DbBackend, opts: { url?: string; pool
     return { db, backend, where: 'PGlite memory://, one connection', cleanup: () => db.close() };
   }
   const url = postgresUrl(opts.url);
-  const schema = randomSchemaName('evaldb');
-  const db = await openDb({ databaseUrl: url, schema, poolMax: opts.poolMax });
-  let done = false;
-  return {
-    db,
-    backend,
-    where: `${describeUrl(url)} schema ${schema} (dropped after), pool max ${opts.poolMax}`,
-    async cleanup() {
-      if (done) return;
-      done = true;
-      try {
-        await db.knex.raw('drop schema if exists ?? cascade', [schema]);
-      } finally {
-        await db.close();
-      }
-    },
-  };
+  const pg = await openInSchema(url, opts.poolMax, 'evaldb');
+  return { db: pg.db, backend, where: `${describeUrl(url)} schema ${pg.schema} (dropped after), pool max ${opts.poolMax}`, cleanup: pg.cleanup };
 }

@@ -11,21 +11,11 @@ import { createPgvectorStore } from '../../../serve/memory/store/pgvector';
 import { openPgliteKnex } from '../../../serve/memory/store/test-pg';
 import type { MemoryRecord, VectorStore } from '../../../serve/memory/store/types';
 import { vectorRecallAtK } from '../../metrics/retrieval';
+import { mulberry32 } from '../../../serve/llm/simulator/delays';
 
 export const DIM = 512;
 
 // ---------------------------------------------------------------- deterministic data
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function unit(v: Float32Array): Float32Array {
   let s = 0;
   for (const x of v) s += x * x;
