@@ -1,7 +1,7 @@
 /** The open-loop, rate-limit and streams runs in the report. */
 import type { SuiteContext } from '../harness/suite';
 import { LatencyHistogram } from '../metrics/histogram';
-import { DEGRADATION_COLUMNS, degradationRow, r1, r3, RESOURCE_COLUMNS, resourceCells, stepRow } from './report-sweep';
+import { DEGRADATION_COLUMNS, degradationRow, r1, r3, RESOURCE_COLUMNS, resourceRow, stepRow } from './report-sweep';
 import type { RateLimitResult, StreamsResult } from './runs';
 import type { StepResult } from './step';
 
@@ -51,7 +51,7 @@ export function emitStreams(ctx: SuiteContext, r: StreamsResult, itlMs: number):
     ['streams', 'ok', 'error rate', 'peak concurrent', 'client ITL p50', 'client ITL p99', 'added ITL p99', 'added ITL p99 (all open)', 'added vs simulator gap p99', 'transit p50', 'transit p99', 'simulator lateness p99', 'TTFT p50', 'TTFT p99'],
     [[s.requests, s.ok, r3(s.errorRate), st.run.peakInFlight, r1(i.clientItl.percentile(50)), r1(i.clientItl.percentile(99)), r1(i.addedItlP99Ms), r1(i.addedItlSteadyP99Ms), r1(i.addedVsSimP99Ms), r1(i.transitP50Ms), r1(i.transitP99Ms), r1(i.simLatenessP99Ms), r1(s.ttft.p50), r1(s.ttft.p99)]],
   );
-  ctx.table('resources during the streams run', RESOURCE_COLUMNS, [[st.label, ...resourceCells(st.server), ...resourceCells(st.generator)]]);
+  ctx.table('resources during the streams run', RESOURCE_COLUMNS, [resourceRow(st)]);
   ctx.row({ ...stepRow(st), added_itl_p99_ms: r3(i.addedItlP99Ms), added_itl_steady_p99_ms: r3(i.addedItlSteadyP99Ms), transit_p50_ms: r3(i.transitP50Ms), transit_p99_ms: r3(i.transitP99Ms), sim_lateness_p99_ms: r3(i.simLatenessP99Ms), added_vs_sim_p99_ms: r3(i.addedVsSimP99Ms), matched: i.matched, steady_ms: r.steady ? r1(r.steady.to - r.steady.from) : null });
   ctx.metric(`added_itl_p99_ms_at_${users}`, i.addedItlP99Ms, 'ms', { n: i.clientItl.count, definition: `p99 of the client's inter-chunk gaps − the simulator's configured ITL (${itlMs} ms), ${users} concurrent SSE streams; target ≤ 5 ms`, higherIsBetter: false, headline: true });
   ctx.metric(`added_itl_steady_p99_ms_at_${users}`, i.addedItlSteadyP99Ms, 'ms', { n: i.steadyItl.count, definition: 'the same, over gaps ending while every stream was open (after the last first token, before the first end)', higherIsBetter: false });

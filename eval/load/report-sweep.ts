@@ -32,7 +32,8 @@ export function resourceCells(u: ResourceUsage | null): Cell[] {
   if (!u) return [null, null, null, null, null];
   return [r1(u.cpuPct), r1(u.rssMaxMb), r1(u.heapUsedMaxMb), r1(u.eldP99Ms), r1(u.eldMaxMs)];
 }
-export const RESOURCE_COLUMNS = ['step', 'server CPU %', 'server RSS MB', 'server heap MB', 'server ELD p99 ms', 'server ELD max ms', 'generator CPU %', 'generator RSS MB', 'generator heap MB', 'generator ELD p99 ms', 'generator ELD max ms'];
+export const RESOURCE_COLUMNS = ['step', 'server CPU %', 'server RSS MB', 'server heap MB', 'server ELD p99 ms', 'server ELD max ms', 'generator CPU %', 'generator RSS MB', 'generator heap MB', 'generator ELD p99 ms', 'generator ELD max ms', 'TCP listen overflows (machine)'];
+export const resourceRow = (st: StepResult): Cell[] => [st.label, ...resourceCells(st.server), ...resourceCells(st.generator), st.listenOverflows];
 
 /** One row per step for rows.csv: the numbers behind the tables. */
 export function stepRow(st: StepResult): Record<string, unknown> & { case: string } {
@@ -43,7 +44,7 @@ export function stepRow(st: StepResult): Record<string, unknown> & { case: strin
     ttft_p50_ms: r3(s.ttft.p50), ttft_p95_ms: r3(s.ttft.p95), ttft_p99_ms: r3(s.ttft.p99), ttc_p50_ms: r3(s.ttc.p50), ttc_p95_ms: r3(s.ttc.p95), ttc_p99_ms: r3(s.ttc.p99), itl_p99_ms: r3(s.itl.p99),
     rps: r3(s.requestsPerSec), output_tps: r3(s.outputTokensPerSec), window_ms: r1(s.windowMs), peak_in_flight: st.run.peakInFlight, statuses: s.statuses, errors: s.errors, ...stages,
     server_cpu_pct: st.server ? r1(st.server.cpuPct) : null, server_rss_mb: st.server ? r1(st.server.rssMaxMb) : null, server_eld_p99_ms: st.server ? r1(st.server.eldP99Ms) : null,
-    generator_cpu_pct: r1(st.generator.cpuPct), generator_eld_p99_ms: r1(st.generator.eldP99Ms),
+    generator_cpu_pct: r1(st.generator.cpuPct), generator_eld_p99_ms: r1(st.generator.eldP99Ms), listen_overflows: st.listenOverflows,
   };
 }
 
@@ -75,7 +76,7 @@ export function emitSweep(ctx: SuiteContext, steps: readonly StepResult[], sat: 
       return [st.users, ...STAGES.map((k) => pair(s.stages[k])), pair(s.serverTtft), pair(s.clientOverhead), dom ? STAGE_LABEL[dom] : null, grew ? STAGE_LABEL[grew] : null];
     }),
   );
-  ctx.table('resources per step (server = the Memocha process; generator = this process)', RESOURCE_COLUMNS, steps.map((st) => [st.label, ...resourceCells(st.server), ...resourceCells(st.generator)]));
+  ctx.table('resources per step (server = the Memocha process; generator = this process)', RESOURCE_COLUMNS, steps.map(resourceRow));
   for (const st of steps) {
     ctx.row(stepRow(st));
     ctx.histogram(`ttft@${st.users}`, ttftHistogram(st));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromProbe, parseProcStat, sampleProc, sampleSelf } from './resources';
+import { fromProbe, parseListenOverflows, parseProcStat, sampleProc, sampleSelf } from './resources';
 
 describe('parseProcStat', () => {
   it('reads utime+stime, threads and rss after a command name with spaces and parentheses', () => {
@@ -38,5 +38,13 @@ describe('samplers', () => {
     expect((b.cpuPct * wall) / 100).toBeGreaterThan(80); // 10 ms clock ticks
     expect(b.rssMaxMb).toBeGreaterThan(10);
     expect(b.heapUsedMaxMb).toBeNaN();
+  });
+});
+
+describe('parseListenOverflows', () => {
+  it('reads TcpExt ListenOverflows', () => {
+    const text = 'TcpExt: SyncookiesSent ListenOverflows ListenDrops\nTcpExt: 0 3389 3390\nIpExt: InNoRoutes\nIpExt: 0\n';
+    expect(parseListenOverflows(text)).toBe(3389);
+    expect(parseListenOverflows('IpExt: a\nIpExt: 1\n')).toBeNull();
   });
 });

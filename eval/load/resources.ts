@@ -104,3 +104,20 @@ export function sampleProc(pid: number): ResourceSampler {
     },
   };
 }
+
+/** TcpExt ListenOverflows from /proc/net/netstat (machine-wide: connections dropped because an accept queue was full); null if unreadable. */
+export function parseListenOverflows(netstat: string): number | null {
+  const lines = netstat.split('\n').filter((l) => l.startsWith('TcpExt:'));
+  const [head, values] = [lines[0]?.split(/\s+/), lines[1]?.split(/\s+/)];
+  const i = head?.indexOf('ListenOverflows') ?? -1;
+  const v = i > 0 ? Number(values?.[i]) : Number.NaN;
+  return Number.isFinite(v) ? v : null;
+}
+
+export function listenOverflows(): number | null {
+  try {
+    return parseListenOverflows(readFileSync('/proc/net/netstat', 'utf8'));
+  } catch {
+    return null;
+  }
+}

@@ -2,7 +2,7 @@
 import type { Agent } from 'undici';
 import { chatOnce } from '../client/chat';
 import type { LoadTarget } from './load-target';
-import { sampleSelf, type ResourceUsage } from './resources';
+import { listenOverflows, sampleSelf, type ResourceUsage } from './resources';
 import { summarise, type StepSummary, type ThroughputMode } from './summary';
 import type { LoadRun, Sender } from './types';
 
@@ -15,6 +15,8 @@ export interface StepResult {
   /** null when the server is this process (in-process: see `generator`) or unknown (URL target) */
   server: ResourceUsage | null;
   generator: ResourceUsage;
+  /** TCP connections dropped machine-wide because an accept queue was full, during the step (null: unknown) */
+  listenOverflows: number | null;
 }
 
 export function makeSender(baseUrl: string, dispatcher: Agent): Sender {
@@ -24,6 +26,7 @@ export function makeSender(baseUrl: string, dispatcher: Agent): Sender {
 export async function measureStep(target: LoadTarget, label: string, users: number | null, go: () => Promise<LoadRun>, mode: ThroughputMode = 'window'): Promise<StepResult> {
   const server = await target.serverResources();
   const self = sampleSelf();
+  const overflows0 = listenOverflows();
   const stopAll = async () => ({ generator: await self.stop(), serverUsage: server ? await server.stop() : null });
   let run: LoadRun;
   try {
@@ -33,5 +36,7 @@ export async function measureStep(target: LoadTarget, label: string, users: numb
     throw err;
   }
   const { generator, serverUsage } = await stopAll();
-  return { label, users, run, summary: summarise(run, mode), server: serverUsage, generator };
+  const overflows1 = listenOverflows();
+  const overflows = overflows0 !== null && overflows1 !== null ? overflows1 - overflows0 : null;
+  return { label, users, run, summary: summarise(run, mode), server: serverUsage, generator, listenOverflows: overflows };
 }

@@ -10,7 +10,7 @@ describe('load suite (smallest config, in-process)', () => {
       streamsTarget: 'same',
       sweep: { users: [1, 3], warmupMs: 200, durationMs: 1000, clientTimeoutMs: 10_000 },
       openLoop: { rate: 4, warmupMs: 100, durationMs: 800 },
-      rateLimit: { users: 3, errorRate: 0.3, warmupMs: 100, durationMs: 1000 },
+      rateLimit: { users: 3, errorRate: 0.6, warmupMs: 100, durationMs: 2000 },
       streams: { users: 8, outputTokens: 8, itlMs: 40, ttftMs: 20, rampMs: 200 },
     });
     try {
