@@ -2,19 +2,11 @@
 import { z } from 'zod';
 import type { JsonValue } from '../report/schema';
 import { resolveConfig } from './config-util';
+import { faultsSchema } from '../../serve/llm/simulator/options';
 
 const ms = z.number().min(0);
-const rate = z.number().min(0).max(1);
 
-export const faultSchema = z.strictObject({
-  errorRate: rate.optional(),
-  errorStatus: z.union([z.literal(429), z.literal(500), z.literal(503)]).optional(),
-  retryAfterS: z.number().int().min(0).optional(),
-  hangRate: rate.optional(),
-  cutRate: rate.optional(),
-  cutAfterTokens: z.number().int().min(0).optional(),
-  malformedRate: rate.optional(),
-});
+export const faultSchema = faultsSchema;
 
 export const reliabilityConfigSchema = z.strictObject({
   mode: z.enum(['in-process', 'child']),

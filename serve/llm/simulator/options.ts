@@ -31,7 +31,8 @@ const ruleSchema = z.strictObject({
   reply: z.string(),
 });
 
-const faultsSchema = z.strictObject({
+/** Fault injection options (also validates the reliability suite's fault windows). */
+export const faultsSchema = z.strictObject({
   errorRate: rate.optional(),
   errorStatus: z.union([z.literal(429), z.literal(500), z.literal(503)]).optional(),
   retryAfterS: z.number().int().min(0).optional(),
