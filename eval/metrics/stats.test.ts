@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { studentTTwoSidedP } from './distributions';
 import { createRng } from './random';
-import { bootstrapCi, mean, percentile, permutationTest, stddev, welchT } from './stats';
+import { bootstrapCi, mean, pairedPermutationTest, percentile, permutationTest, stddev, welchT } from './stats';
 
 describe('mean and stddev', () => {
   it('match the hand-computed values of [2,4,4,4,5,5,7,9]', () => {
@@ -120,5 +120,40 @@ describe('permutationTest', () => {
     const a = Array.from({ length: 20 }, (_, i) => i);
     const b = a.map((x) => x + 30);
     expect(permutationTest(a, b, { iterations: 2000 }).pValue).toBeLessThan(0.01);
+  });
+});
+
+describe('pairedPermutationTest', () => {
+  /** The exact sign-flip p-value by enumerating all 2^n sign patterns (the test's own definition). */
+  function exactP(d: number[]): number {
+    const obs = Math.abs(d.reduce((s, x) => s + x, 0) / d.length);
+    let extreme = 0;
+    for (let mask = 0; mask < 2 ** d.length; mask++) {
+      const s = d.reduce((acc, x, i) => acc + ((mask >> i) & 1 ? -x : x), 0);
+      if (Math.abs(s / d.length) >= obs - 1e-12) extreme++;
+    }
+    return extreme / 2 ** d.length;
+  }
+
+  it('approaches the exact enumeration of sign flips', () => {
+    const a = [0.1, 0.4, 0.35, 0.8, 0.5, 0.2, 0.9, 0.3];
+    const b = [0.3, 0.5, 0.3, 0.9, 0.7, 0.45, 0.95, 0.3];
+    const r = pairedPermutationTest(a, b, { iterations: 20_000, seed: 3 });
+    expect(r.meanDiff).toBeCloseTo((0.2 + 0.1 - 0.05 + 0.1 + 0.2 + 0.25 + 0.05 + 0) / 8, 12);
+    expect(r.pValue).toBeCloseTo(exactP(b.map((x, i) => x - (a[i] as number))), 1);
+    expect(Math.abs(r.pValue - exactP(b.map((x, i) => x - (a[i] as number))))).toBeLessThan(0.01);
+  });
+
+  it('identical measurements → p = 1; unequal lengths → NaN', () => {
+    expect(pairedPermutationTest([1, 2, 3], [1, 2, 3]).pValue).toBe(1);
+    expect(pairedPermutationTest([1, 2], [1]).pValue).toBeNaN();
+    expect(pairedPermutationTest([], []).pValue).toBeNaN();
+  });
+
+  it('a consistent improvement on every item is significant', () => {
+    const a = Array.from({ length: 20 }, (_, i) => i / 20);
+    const r = pairedPermutationTest(a, a.map((x) => x + 0.1));
+    // exact p = 2 / 2^20; the estimate is (count + 1) / (iterations + 1)
+    expect(r.pValue).toBeLessThan(0.001);
   });
 });

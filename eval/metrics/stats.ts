@@ -169,3 +169,29 @@ export function permutationTest(
   }
   return { meanDiff, pValue: (extreme + 1) / (iterations + 1), iterations };
 }
+
+/**
+ * Two-sided paired permutation (sign-flip) test of mean(b − a) = 0 for two measurements of the
+ * same items: flip the sign of each difference at random `iterations` times (seeded), count
+ * flips with |mean| ≥ the observed |mean difference|, p = (count + 1) / (iterations + 1).
+ * NaN for empty or unequal-length input.
+ */
+export function pairedPermutationTest(
+  a: readonly number[],
+  b: readonly number[],
+  { iterations = 10_000, seed = 1 }: PermutationOptions = {},
+): { meanDiff: number; pValue: number; iterations: number; n: number } {
+  const n = a.length;
+  if (n === 0 || n !== b.length) return { meanDiff: Number.NaN, pValue: Number.NaN, iterations, n };
+  const d = a.map((x, i) => (b[i] as number) - x);
+  const meanDiff = mean(d);
+  const observed = Math.abs(meanDiff) - 1e-12 * Math.max(1, Math.abs(meanDiff));
+  const rng = createRng(seed);
+  let extreme = 0;
+  for (let i = 0; i < iterations; i++) {
+    let s = 0;
+    for (const x of d) s += rng() < 0.5 ? -x : x;
+    if (Math.abs(s / n) >= observed) extreme++;
+  }
+  return { meanDiff, pValue: (extreme + 1) / (iterations + 1), iterations, n };
+}

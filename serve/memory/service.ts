@@ -68,9 +68,12 @@ export function createMemoryService(deps: {
   summarise?: Summariser;
   retrieval?: RetrievalConfig;
   chunking?: ChunkingConfig;
+  /** "Now" for recency ranking; the eval harness replays dated conversations on the dataset's clock. */
+  clock?: () => Date;
 }): FullMemoryService {
   const { config, repos, store, embedder, logger } = deps;
   const cfg = deps.retrieval ?? retrievalConfig(config);
+  const clock = deps.clock ?? (() => new Date());
   const indexer = createIndexer({ repos, store, embedder, logger, chunking: deps.chunking ?? chunkingConfig(config), summarise: deps.summarise });
   const stats = { retrievals: 0, unavailable: 0, sweeps: 0, retentionDeleted: 0, lastError: undefined as string | undefined };
   // Messages younger than this may still be getting their answer; the sweep leaves them to afterTurn.
@@ -100,7 +103,7 @@ export function createMemoryService(deps: {
       let timeout: NodeJS.Timeout | undefined;
       try {
         const result = await Promise.race([
-          retrieveMemories({ store, embedder }, { userId, sessionId, query, window: recent.map((m) => ({ id: m.id, content: m.content })) }, cfg),
+          retrieveMemories({ store, embedder }, { userId, sessionId, query, window: recent.map((m) => ({ id: m.id, content: m.content })), now: clock() }, cfg),
           new Promise<never>((_, reject) => {
             timeout = setTimeout(() => reject(new Error(`memory retrieval took over ${config.MEMORY_TIMEOUT_MS} ms`)), config.MEMORY_TIMEOUT_MS);
           }),
@@ -119,7 +122,7 @@ export function createMemoryService(deps: {
       void indexer.indexSession(sessionId);
     },
     async search(q) {
-      const result = await retrieveMemories({ store, embedder }, q, { ...cfg, k: q.k ?? cfg.k, scope: q.sessionId ? 'session' : 'user', dedupeWindow: false });
+      const result = await retrieveMemories({ store, embedder }, { now: clock(), ...q }, { ...cfg, k: q.k ?? cfg.k, scope: q.sessionId ? 'session' : 'user', dedupeWindow: false });
       return result.memories.map(toUsed);
     },
     clear: (userId, sessionId) => store.delete(sessionId ? { userId, sessionId } : { userId }),

@@ -1,0 +1,130 @@
+/**
+ * The memory suite's --config (zod-validated):
+ *   {"variants": [{"name": "hybrid", "retrieval": {"hybrid": true}},
+ *                 {"name": "window-3", "chunking": {"strategy": "window", "windowTurns": 3}}],
+ *    "depth": 10, "ks": [1, 3, 5, 10], "memoryOff": true, "answers": true,
+ *    "conversations": 0, "questionsPerConversation": 0}
+ * A variant changes only what it names; everything else is the server's own default configuration
+ * (MEMORY_* environment variables, as `npm start` would use them). The first variant is the baseline
+ * the others are compared with.
+ */
+import { z } from 'zod';
+import { CHUNK_STRATEGIES, type ChunkingConfig } from '../../../serve/memory/chunking';
+import type { RetrievalConfig } from '../../../serve/memory/retrieve';
+import type { JsonValue } from '../../report/schema';
+
+const retrievalSchema = z
+  .object({
+    k: z.number().int().min(1),
+    candidates: z.number().int().min(1),
+    /** null turns the similarity threshold off */
+    minScore: z.number().min(-1).max(1).nullable(),
+    recency: z.object({ halfLifeDays: z.number().positive(), weight: z.number().min(0).max(1) }).nullable(),
+    mmrLambda: z.number().min(0).max(1),
+    /** null = identical text only */
+    dedupeNear: z.number().min(0).max(1).nullable(),
+    hybrid: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+const chunkingSchema = z
+  .object({ strategy: z.enum(CHUNK_STRATEGIES), windowTurns: z.number().int().min(1), windowStride: z.number().int().min(1) })
+  .partial()
+  .strict();
+
+const variantSchema = z.object({ name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only'), retrieval: retrievalSchema.optional(), chunking: chunkingSchema.optional() }).strict();
+
+export type VariantSpec = z.infer<typeof variantSchema>;
+
+const configSchema = z
+  .object({
+    variants: z.array(variantSchema).min(1),
+    /** memories ranked per question for the retrieval metrics */
+    depth: z.number().int().min(1).max(100),
+    ks: z.array(z.number().int().min(1)).min(1),
+    /** ask every question once more with long-term memory off */
+    memoryOff: z.boolean(),
+    /** ask the LLM (off: retrieval metrics only) */
+    answers: z.boolean(),
+    /** use only the first N conversations / questions per conversation (0 = all) */
+    conversations: z.number().int().min(0),
+    questionsPerConversation: z.number().int().min(0),
+  })
+  .strict();
+
+export type MemorySuiteConfig = z.infer<typeof configSchema>;
+
+/** Every retrieval and chunking option of the memory pipeline, one change at a time from the default. */
+export const DEFAULT_VARIANTS: VariantSpec[] = [
+  { name: 'default' },
+  { name: 'no-threshold', retrieval: { minScore: null } },
+  { name: 'recency', retrieval: { recency: { halfLifeDays: 14, weight: 0.5 } } },
+  { name: 'mmr', retrieval: { mmrLambda: 0.7 } },
+  { name: 'hybrid', retrieval: { hybrid: true } },
+  { name: 'no-dedupe-near', retrieval: { dedupeNear: null } },
+  { name: 'chunk-message', chunking: { strategy: 'message' } },
+  { name: 'chunk-window', chunking: { strategy: 'window', windowTurns: 3, windowStride: 1 } },
+  { name: 'chunk-daily', chunking: { strategy: 'daily' } },
+];
+
+const QUICK_VARIANTS: VariantSpec[] = [{ name: 'default' }, { name: 'hybrid', retrieval: { hybrid: true } }, { name: 'chunk-message', chunking: { strategy: 'message' } }];
+
+export function readMemoryConfig(raw: JsonValue, quick: boolean): MemorySuiteConfig {
+  const defaults: MemorySuiteConfig = {
+    variants: quick ? QUICK_VARIANTS : DEFAULT_VARIANTS,
+    depth: 10,
+    ks: [1, 3, 5, 10],
+    memoryOff: true,
+    answers: true,
+    conversations: quick ? 3 : 0,
+    questionsPerConversation: quick ? 6 : 0,
+  };
+  const given = raw === null || raw === undefined ? {} : raw;
+  const parsed = configSchema.partial().strict().safeParse(given);
+  if (!parsed.success) throw new Error(`memory suite --config: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  const cfg = { ...defaults, ...parsed.data };
+  const names = new Set<string>();
+  for (const v of cfg.variants) {
+    if (names.has(v.name)) throw new Error(`memory suite --config: variant name "${v.name}" is used twice`);
+    names.add(v.name);
+  }
+  if (names.has('memory-off')) throw new Error('memory suite --config: "memory-off" is reserved (set memoryOff)');
+  cfg.ks = [...new Set(cfg.ks)].sort((a, b) => a - b).filter((k) => k <= cfg.depth);
+  return cfg;
+}
+
+export interface ResolvedVariant {
+  name: string;
+  retrieval: RetrievalConfig;
+  chunking: ChunkingConfig;
+  /** a stable key: variants with the same chunking share one ingested store */
+  chunkingKey: string;
+}
+
+/** Apply a variant's changes to the server's default retrieval and chunking configuration. */
+export function resolveVariant(v: VariantSpec, base: { retrieval: RetrievalConfig; chunking: ChunkingConfig }): ResolvedVariant {
+  const r = v.retrieval ?? {};
+  const retrieval: RetrievalConfig = { ...base.retrieval };
+  if (r.k !== undefined) retrieval.k = r.k;
+  if (r.candidates !== undefined) retrieval.candidates = r.candidates;
+  if (r.minScore !== undefined) {
+    if (r.minScore === null) delete retrieval.minScore;
+    else retrieval.minScore = r.minScore;
+  }
+  if (r.recency !== undefined) {
+    if (r.recency === null) delete retrieval.recency;
+    else retrieval.recency = r.recency;
+  }
+  if (r.mmrLambda !== undefined) retrieval.mmrLambda = r.mmrLambda;
+  if (r.dedupeNear !== undefined) {
+    if (r.dedupeNear === null) delete retrieval.dedupeNear;
+    else retrieval.dedupeNear = r.dedupeNear;
+  }
+  if (r.hybrid !== undefined) retrieval.hybrid = r.hybrid;
+  retrieval.candidates = Math.max(retrieval.candidates, retrieval.k);
+  const chunking: ChunkingConfig = { ...base.chunking, ...v.chunking };
+  if (chunking.strategy === 'window') chunking.windowStride = Math.min(chunking.windowStride ?? 1, chunking.windowTurns ?? 3);
+  const chunkingKey = chunking.strategy === 'window' ? `window-${chunking.windowTurns ?? 3}-${chunking.windowStride ?? 1}` : chunking.strategy;
+  return { name: v.name, retrieval, chunking, chunkingKey };
+}
