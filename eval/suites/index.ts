@@ -12,4 +12,8 @@ export const suites: SuiteRegistry = {
   load: async () => (await import('./load')).default,
   reliability: async () => (await import('./reliability')).default,
   vector: async () => (await import('./vector')).default,
+  judge: async () => (await import('./judge')).default,
+  rag: async () => (await import('./rag')).default,
+  retrieval: async () => (await import('./retrieval')).default,
+  memory: async () => (await import('./memory')).default,
 };

@@ -12,13 +12,14 @@ export async function pgTextSearch(knex: Knex, table: string, encoding: VectorEn
   validateFilter(opts.filter);
   const words = query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
   if (words.length === 0) return [];
-  // OR of the query's words: plainto_tsquery would demand every word.
+  // OR of the query's words (plainto_tsquery would demand every word); the 'english' configuration drops
+  // stop words and stems, so "is", "the", "to" no longer match every memory (measured: eval:retrieval hybrid).
   const tsquery = [...new Set(words)].map((w) => `'${w}'`).join(' | ');
   const qb = knex(table)
     .select(...RECORD_COLUMNS)
     .select(knex.raw('embedding <=> ?::vector as distance', [toVectorLiteral(vector, encoding)]))
-    .select(knex.raw("ts_rank(to_tsvector('simple', text), to_tsquery('simple', ?)) as lexical", [tsquery]))
-    .whereRaw("to_tsvector('simple', text) @@ to_tsquery('simple', ?)", [tsquery]);
+    .select(knex.raw("ts_rank(to_tsvector('english', text), to_tsquery('english', ?)) as lexical", [tsquery]))
+    .whereRaw("to_tsvector('english', text) @@ to_tsquery('english', ?)", [tsquery]);
   if (opts.withVectors) qb.select(knex.raw('embedding::text as embedding_text'));
   applyFilter(qb, opts.filter).orderBy('lexical', 'desc').limit(opts.k);
   const rows = (await qb) as MemoryRow[];

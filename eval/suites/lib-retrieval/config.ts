@@ -1,0 +1,167 @@
+/**
+ * The retrieval suite's --config (zod, strict; every key optional):
+ *   {"configs": [{"name": "vector"}, {"name": "hybrid", "hybrid": true}, …],   A/B list; the first is the baseline
+ *    "k": [1, 3, 5, 10],          cutoffs (a number n means [n]); the ranking depth is max(k)
+ *    "embedder": "use-lite",      serve/embeddings/registry.ts spec (no cache, as measured)
+ *    "store": "pgvector",         serve/memory/store/registry.ts spec on a fresh in-memory PGlite: pgvector | pgvector:hnsw
+ *    "candidates": 30,            default store fetch size of every config (the server's MEMORY_CANDIDATES)
+ *    "dataset": "memocha:datasets/retrieval-dev.jsonl",   when --dataset is not given
+ *    "qrels": "path",             TREC (`qid iter docid rel`) or BEIR TSV qrels replacing the dataset's
+ *    "queries": n,                evaluate only n queries (seeded pick; --quick: 12)
+ *    "trecDir": "dir",            where the .run files and qrels.txt go (default: --out, else see README)
+ *    "bootstrapIterations": 2000, "permutationIterations": 10000}
+ * A named config: {"name", "minScore"?, "hybrid"?, "mmrLambda"?, "dedupeNear"?, "candidates"?,
+ * "recency"?: {"halfLifeDays", "weight"}}. Every doc is indexed with the same date, so recency only
+ * rescales scores; it is accepted for completeness.
+ */
+import { z } from 'zod';
+import type { RetrievalConfig } from '../../../serve/memory/retrieve';
+import type { JsonValue } from '../../report/schema';
+
+/** A file name and a TREC run tag: no whitespace, no path separators. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._+=-]*$/;
+
+const namedSchema = z
+  .object({
+    name: z.string().regex(NAME, 'letters, digits and . _ + = - only (it names a file and a TREC run tag)'),
+    minScore: z.number().min(-1).max(1).optional(),
+    hybrid: z.boolean().optional(),
+    mmrLambda: z.number().min(0).max(1).optional(),
+    dedupeNear: z.number().min(0).max(1).optional(),
+    candidates: z.number().int().min(1).max(10_000).optional(),
+    recency: z.object({ halfLifeDays: z.number().positive(), weight: z.number().min(0).max(1) }).strict().optional(),
+  })
+  .strict();
+
+export type NamedRetrievalConfig = z.infer<typeof namedSchema>;
+
+const cutoff = z.number().int().min(1).max(1000);
+
+const retrievalSchema = z
+  .object({
+    configs: z.array(namedSchema).min(1).optional(),
+    k: z.union([cutoff, z.array(cutoff).min(1)]).optional(),
+    embedder: z.string().min(1).optional(),
+    store: z.enum(['pgvector', 'pgvector:exact', 'pgvector:hnsw']).optional(),
+    candidates: z.number().int().min(1).max(10_000).optional(),
+    dataset: z.string().min(1).optional(),
+    qrels: z.string().min(1).optional(),
+    queries: z.number().int().min(1).optional(),
+    trecDir: z.string().min(1).optional(),
+    bootstrapIterations: z.number().int().min(100).max(1_000_000).optional(),
+    permutationIterations: z.number().int().min(100).max(1_000_000).optional(),
+  })
+  .strict();
+
+/** The server's default min score (serve/config.ts MEMORY_MIN_SCORE). */
+export const SERVER_MIN_SCORE = 0.3;
+/** The server's default near-duplicate cosine (MEMORY_DEDUPE_NEAR). */
+export const SERVER_DEDUPE_NEAR = 0.97;
+
+/** The default A/B list: the baseline first, then one change at a time, then combinations. */
+export const DEFAULT_CONFIGS: readonly NamedRetrievalConfig[] = [
+  { name: 'vector' },
+  { name: 'min0.3', minScore: SERVER_MIN_SCORE },
+  { name: 'hybrid', hybrid: true },
+  { name: 'mmr0.7', mmrLambda: 0.7 },
+  { name: 'dedupe0.97', dedupeNear: SERVER_DEDUPE_NEAR },
+  { name: 'server-default', minScore: SERVER_MIN_SCORE, dedupeNear: SERVER_DEDUPE_NEAR },
+  { name: 'hybrid+min0.3', hybrid: true, minScore: SERVER_MIN_SCORE },
+  { name: 'hybrid+mmr0.7', hybrid: true, mmrLambda: 0.7 },
+  { name: 'hybrid+dedupe0.97', hybrid: true, dedupeNear: SERVER_DEDUPE_NEAR },
+  { name: 'min0.3+mmr0.7', minScore: SERVER_MIN_SCORE, mmrLambda: 0.7 },
+  { name: 'hybrid+min0.3+mmr0.7+dedupe0.97', hybrid: true, minScore: SERVER_MIN_SCORE, mmrLambda: 0.7, dedupeNear: SERVER_DEDUPE_NEAR },
+];
+
+/** --quick without a configs list: the baseline and hybrid (the one that adds a second store query). */
+export const QUICK_CONFIG_NAMES = ['vector', 'hybrid'] as const;
+
+export const DEFAULT_DATASET = 'memocha:datasets/retrieval-dev.jsonl';
+export const DEFAULT_KS = [1, 3, 5, 10] as const;
+export const QUICK_QUERIES = 12;
+
+export interface RetrievalSuiteConfig {
+  configs: NamedRetrievalConfig[];
+  /** ascending, unique */
+  ks: number[];
+  /** max(ks): the number of memories retrieveMemories returns */
+  depth: number;
+  /** the cutoff of the headline NDCG (10 when present, else the largest) */
+  mainK: number;
+  embedder: string;
+  store: 'pgvector' | 'pgvector:exact' | 'pgvector:hnsw';
+  candidates: number;
+  dataset: string | undefined;
+  qrels: string | undefined;
+  queries: number | undefined;
+  trecDir: string | undefined;
+  bootstrapIterations: number;
+  permutationIterations: number;
+  seed: number;
+}
+
+export function readRetrievalConfig(c: JsonValue, quick: boolean, seed: number): RetrievalSuiteConfig {
+  const parsed = retrievalSchema.safeParse(c ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`retrieval --config: ${issues}`);
+  }
+  const o = parsed.data;
+  const names = new Set<string>();
+  for (const cfg of o.configs ?? []) {
+    if (names.has(cfg.name)) throw new Error(`retrieval --config: configs: duplicate name "${cfg.name}"`);
+    names.add(cfg.name);
+  }
+  let configs = o.configs ?? [...DEFAULT_CONFIGS];
+  if (quick) configs = o.configs ? configs.slice(0, 2) : DEFAULT_CONFIGS.filter((d) => (QUICK_CONFIG_NAMES as readonly string[]).includes(d.name));
+  const ks = [...new Set(typeof o.k === 'number' ? [o.k] : (o.k ?? [...DEFAULT_KS]))].sort((a, b) => a - b);
+  const depth = ks[ks.length - 1] as number;
+  return {
+    configs: configs.map((x) => ({ ...x })),
+    ks,
+    depth,
+    mainK: ks.includes(10) ? 10 : depth,
+    embedder: o.embedder ?? 'use-lite',
+    store: o.store ?? 'pgvector',
+    candidates: o.candidates ?? 30,
+    dataset: o.dataset,
+    qrels: o.qrels,
+    queries: o.queries ?? (quick ? QUICK_QUERIES : undefined),
+    trecDir: o.trecDir,
+    bootstrapIterations: o.bootstrapIterations ?? 2000,
+    permutationIterations: o.permutationIterations ?? 10_000,
+    seed,
+  };
+}
+
+/**
+ * The serve/memory/retrieve.ts config of a named one: retrieval scoped to the (one) user, no chat
+ * window to dedupe against, `depth` memories from max(candidates, depth) store hits. Unset options
+ * are off: no threshold, no MMR, no hybrid, and near-duplicates only by identical normalised text
+ * (retrieveMemories always applies that one).
+ */
+export function toRetrievalConfig(named: NamedRetrievalConfig, depth: number, defaultCandidates: number): RetrievalConfig {
+  return {
+    k: depth,
+    candidates: Math.max(named.candidates ?? defaultCandidates, depth),
+    scope: 'user',
+    dedupeWindow: false,
+    hybrid: named.hybrid ?? false,
+    ...(named.minScore !== undefined ? { minScore: named.minScore } : {}),
+    ...(named.mmrLambda !== undefined ? { mmrLambda: named.mmrLambda } : {}),
+    ...(named.dedupeNear !== undefined ? { dedupeNear: named.dedupeNear } : {}),
+    ...(named.recency ? { recency: named.recency } : {}),
+  };
+}
+
+/** A one-line description of a named config, e.g. "min score 0.3, hybrid (FTS + RRF)". */
+export function describeConfig(named: NamedRetrievalConfig, defaultCandidates: number): string {
+  const parts: string[] = [];
+  parts.push(named.minScore !== undefined ? `min score ${named.minScore}` : 'no threshold');
+  if (named.hybrid) parts.push('hybrid (FTS + RRF k=60)');
+  if (named.mmrLambda !== undefined && named.mmrLambda < 1) parts.push(`MMR λ=${named.mmrLambda}`);
+  if (named.dedupeNear !== undefined) parts.push(`near-dup cos ≥ ${named.dedupeNear}`);
+  if (named.recency) parts.push(`recency half-life ${named.recency.halfLifeDays} d, w=${named.recency.weight}`);
+  parts.push(`${named.candidates ?? defaultCandidates} candidates`);
+  return parts.join(', ');
+}
