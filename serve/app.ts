@@ -5,6 +5,8 @@ import { requestContext, resolveUser } from './http/middleware';
 import { chatRoutes, type ChatRouteDeps } from './routes/chat';
 import { healthRoutes, type Readiness } from './routes/health';
 import { memoryRoutes } from './routes/memories';
+import { metricsRoutes } from './routes/metrics';
+import type { Metrics } from './observability/metrics';
 import { sessionRoutes } from './routes/sessions';
 import type { FullMemoryService } from './memory/service';
 
@@ -13,16 +15,20 @@ export interface AppDeps extends ChatRouteDeps {
   readiness: Readiness;
   /** Present when long-term memory is enabled. */
   memoryService?: FullMemoryService;
+  /** Prometheus metrics (GET /metrics) when present. */
+  metrics?: Metrics;
 }
 
 /** The HTTP app: error envelope and logging first, then health (no user), then the API. */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true; // errors are logged by requestContext
+  if (deps.metrics) app.use(deps.metrics.http());
   app.use(requestContext(deps.logger));
 
   const health = healthRoutes(deps.readiness);
   app.use(health.routes());
+  if (deps.metrics) app.use(metricsRoutes(deps.metrics).routes());
 
   app.use(resolveUser(deps.config.DEFAULT_USER_ID, (id) => deps.repos.users.ensure(id)));
   const memory = deps.memoryService;

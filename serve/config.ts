@@ -72,7 +72,12 @@ export const envSchema = z.object({
   LLM_RETRY_MAX_MS: int(5_000, 1),
   LLM_MAX_CONCURRENCY: int(64, 1),
   LLM_QUEUE_MAX: int(256),
-  BREAKER_FAILURES: int(5, 1),
+  /** Open when more than this % of the counted LLM attempts in BREAKER_WINDOW_MS failed (429s and 4xx are not counted). */
+  BREAKER_ERROR_PERCENT: z.coerce.number().min(0).max(100).default(50),
+  /** Counted attempts the window must hold before the percentage can open the circuit. */
+  BREAKER_VOLUME: int(10, 1),
+  /** @deprecated ignored (the breaker opens on BREAKER_ERROR_PERCENT with BREAKER_VOLUME); a warning is logged at startup. */
+  BREAKER_FAILURES: z.string().optional(),
   BREAKER_WINDOW_MS: int(10_000, 100),
   BREAKER_RESET_MS: int(5_000, 10),
 
@@ -91,6 +96,8 @@ export const envSchema = z.object({
   EMBEDDINGS_CACHE_SIZE: int(10_000),
   /** Vector size for openai:/transformers: models whose size is not known in advance. */
   EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(1).optional(),
+  /** use-lite only: run the model in a worker thread, off the server's event loop. */
+  EMBEDDINGS_WORKER: bool(true),
   /** pgvector (in the same database: embedded PGlite or PostgreSQL with the extension) | milvus://host:19530 */
   VECTOR_STORE: z.string().regex(/^(pgvector|milvus:\/\/.+)$/, 'must be pgvector or milvus://host:port').default('pgvector'),
   VECTOR_INDEX: z.enum(['exact', 'hnsw', 'FLAT', 'HNSW', 'IVF_FLAT', 'IVF_SQ8', 'DISKANN']).default('exact'),
@@ -124,6 +131,8 @@ export const envSchema = z.object({
   MAX_CONTENT_CHARS: int(16_000, 1),
   MAX_BODY_BYTES: int(1_048_576, 1024),
   SSE_KEEPALIVE_MS: int(15_000, 10),
+  /** > 0: token events arriving within this many ms share one socket write (the first token is written at once). */
+  SSE_COALESCE_MS: int(0),
   SHUTDOWN_GRACE_MS: int(10_000, 0),
   DEFAULT_USER_ID: z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/).default('default'),
   CORS_ORIGIN: z.string().optional(),
@@ -166,6 +175,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const model = e.LLM_MODEL ?? (llmMode === 'sim' ? `memocha-sim-${e.SIM_MODE}` : 'gpt-4o-mini');
   return { ...e, llmMode, model };
+}
+
+/** Settings that are accepted but deprecated or ignored, as messages to log at startup. */
+export function configWarnings(c: Config): string[] {
+  const out: string[] = [];
+  if (c.BREAKER_FAILURES !== undefined) {
+    out.push(
+      `BREAKER_FAILURES=${c.BREAKER_FAILURES} is deprecated and ignored: the circuit breaker now opens when more than BREAKER_ERROR_PERCENT (${c.BREAKER_ERROR_PERCENT}) % of the LLM attempts in BREAKER_WINDOW_MS failed, once there are at least BREAKER_VOLUME (${c.BREAKER_VOLUME}) of them; remove BREAKER_FAILURES`,
+    );
+  }
+  return out;
 }
 
 /** Config for tests: defaults plus overrides, without reading process.env. */

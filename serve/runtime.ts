@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AppDeps } from './app';
 import type { MemoryService } from './chat/memory-seam';
 import { noMemory } from './chat/memory-seam';
-import type { Config } from './config';
+import { configWarnings, type Config } from './config';
 import { openDb, type Db } from './db';
 import { createRepos } from './db/repos';
 import { createLogger } from './logger';
@@ -13,6 +13,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from './llm/sim
 import { LlmError, type LlmProvider } from './llm/types';
 import type { FullMemoryService } from './memory/service';
 import { createMemoryFromConfig } from './memory/wire';
+import { createMetrics } from './observability/metrics';
 
 export interface Runtime {
   deps: AppDeps & { llm: ResilientLlm };
@@ -34,6 +35,8 @@ export interface RuntimeOverrides {
 /** Wire config → database, LLM (the real provider or the built-in simulator), resilience and memory. */
 export async function createRuntime(config: Config, o: RuntimeOverrides = {}): Promise<Runtime> {
   const logger = o.logger ?? createLogger(config.LOG_LEVEL);
+  for (const warning of configWarnings(config)) logger.warn(warning);
+  const metrics = createMetrics();
   const db = o.db ?? (await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX }));
   const repos = createRepos(db.knex);
   const stopAnalyze = db.backend === 'pglite' ? analyzePeriodically(db, logger) : () => undefined;
@@ -73,13 +76,15 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     maxRetries: config.LLM_MAX_RETRIES,
     retryBaseMs: config.LLM_RETRY_BASE_MS,
     retryMaxMs: config.LLM_RETRY_MAX_MS,
-    breaker: { failures: config.BREAKER_FAILURES, windowMs: config.BREAKER_WINDOW_MS, resetMs: config.BREAKER_RESET_MS },
+    breaker: { errorPercent: config.BREAKER_ERROR_PERCENT, volume: config.BREAKER_VOLUME, windowMs: config.BREAKER_WINDOW_MS, resetMs: config.BREAKER_RESET_MS },
     queue: { maxConcurrency: config.LLM_MAX_CONCURRENCY, maxQueue: config.LLM_QUEUE_MAX },
     logger,
+    onEvent: metrics.onLlmEvent,
   });
 
   const memory = o.memory ? null : await createMemoryFromConfig({ config, db, repos, logger, llm });
   const memoryService = memory?.service;
+  metrics.bind({ llm, db, ...(memoryService ? { memory: memoryService } : {}) });
 
   const inflight = new Set<AbortController>();
   const deps: Runtime['deps'] = {
@@ -88,8 +93,10 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     repos,
     llm,
     logger,
-    memory: o.memory ?? memoryService ?? noMemory,
+    memory: metrics.instrumentMemory(o.memory ?? memoryService ?? noMemory),
     memoryService,
+    metrics,
+    onTurnDone: (t) => metrics.onTurnDone(t),
     inflight,
     costUsd: (model, usage) => costUsd(model, usage, config.LLM_PRICING).usd,
     admit: () => admission(llm),
@@ -123,6 +130,7 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     async close() {
       stopAnalyze();
       await memoryService?.close();
+      await memory?.embedder.close?.();
       llm.close();
       await sim?.close();
       if (!o.db) await db.close();

@@ -37,7 +37,8 @@ export function createJudgeModel(o: JudgeModelOptions): JudgeModel {
     maxRetries: o.maxRetries ?? 4,
     retryBaseMs: 500,
     retryMaxMs: 20_000,
-    breaker: { failures: 1_000, windowMs: 10_000, resetMs: 5_000 },
+    // a judge run should wait out an outage through retries, never fail fast: the breaker never opens
+    breaker: { errorPercent: 100, volume: 1_000, windowMs: 10_000, resetMs: 5_000 },
     queue: { maxConcurrency: o.concurrency ?? 4, maxQueue: 100_000 },
     logger: createLogger(process.env.LOG_LEVEL ?? 'warn', 'memocha-judge'),
   });

@@ -17,6 +17,8 @@ export interface ChatDeps {
   memory: MemoryService;
   logger: Logger;
   costUsd: (model: string, usage: LlmUsage) => number | null;
+  /** Observability hook (metrics): called once per answered turn with its timings; must not throw. */
+  onTurnDone?: (timings: TurnTimings) => void;
 }
 
 export interface TurnInput {
@@ -142,13 +144,15 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
     const usage = done?.usage ?? estimatedUsage(messages.map((m) => m.content).join('\n'), text);
     const message = await finish({ status: 'complete', text, usage, llmTtftMs, llmMs, provider: done?.provider, model: done?.model, attempts: done?.attempts });
     deps.memory.afterTurn({ userId: input.userId, sessionId: input.sessionId, messages: [userMessage, message] });
+    const timings: TurnTimings = { dbMs, retrievalMs, promptMs, queueWaitMs: done?.queueWaitMs, llmTtftMs, llmMs, ttftMs, totalMs: performance.now() - input.receivedAt };
+    deps.onTurnDone?.(timings);
     yield {
       type: 'done',
       message,
       usage,
       provider: done?.provider,
       finishReason: done?.finishReason ?? 'stop',
-      timings: { dbMs, retrievalMs, promptMs, queueWaitMs: done?.queueWaitMs, llmTtftMs, llmMs, ttftMs, totalMs: performance.now() - input.receivedAt },
+      timings,
     };
   }
 

@@ -33,6 +33,7 @@ export function withCache(provider: EmbeddingProvider, opts: { maxEntries: numbe
     dimensions: provider.dimensions,
     inner: provider,
     ...(provider.warmup ? { warmup: () => provider.warmup?.() ?? Promise.resolve() } : {}),
+    ...(provider.close ? { close: () => provider.close?.() ?? Promise.resolve() } : {}),
     async embed(texts) {
       const keys = texts.map((t) => embeddingCacheKey(provider.id, t));
       const out = new Array<Float32Array | undefined>(texts.length);

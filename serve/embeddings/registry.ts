@@ -1,6 +1,6 @@
 /**
  * Embedding providers by config string:
- *   use-lite                 Universal Sentence Encoder lite, offline (default)
+ *   use-lite                 Universal Sentence Encoder lite, offline (default); in a worker thread with `worker: true`
  *   openai:<model>           any OpenAI-compatible /v1/embeddings (baseUrl, apiKey, dimensions from opts)
  *   transformers:<dir>       a local Hugging Face model folder via @xenova/transformers
  */
@@ -9,6 +9,7 @@ import { createOpenAiEmbedder } from './openai';
 import { createTransformersEmbedder } from './transformers';
 import type { EmbeddingProvider } from './types';
 import { createUseLiteEmbedder } from './use-lite';
+import { createWorkerEmbedder } from './worker-embedder';
 
 export interface CreateEmbedderOptions {
   /** OpenAI-compatible endpoint for `openai:` specs. */
@@ -20,6 +21,8 @@ export interface CreateEmbedderOptions {
   maxBatch?: number;
   /** use-lite: micro-batch wait. */
   batchWaitMs?: number;
+  /** use-lite: run the model in a worker thread (EMBEDDINGS_WORKER) instead of on the event loop. */
+  worker?: boolean;
   /** Wrap in an LRU of this many vectors; 0 or undefined = no cache. */
   cacheEntries?: number;
 }
@@ -38,7 +41,7 @@ function createBare(spec: string, opts: CreateEmbedderOptions): EmbeddingProvide
   switch (kind) {
     case 'use-lite':
       if (arg) break;
-      return createUseLiteEmbedder({
+      return (opts.worker ? createWorkerEmbedder : createUseLiteEmbedder)({
         ...(opts.maxBatch !== undefined ? { maxBatch: opts.maxBatch } : {}),
         ...(opts.batchWaitMs !== undefined ? { batchWaitMs: opts.batchWaitMs } : {}),
       });

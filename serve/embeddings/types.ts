@@ -8,6 +8,8 @@ export interface EmbeddingProvider {
   embed(texts: string[]): Promise<Float32Array[]>;
   /** Load the model / check the configuration now instead of on the first `embed` (optional). */
   warmup?(): Promise<void>;
+  /** Release what the provider holds (the embedding worker thread); optional. */
+  close?(): Promise<void>;
 }
 
 /** Thrown when a model returns vectors of another length than it promised. */

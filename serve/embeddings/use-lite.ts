@@ -38,19 +38,19 @@ export function loadUseLiteModel(): Promise<EmbeddingsModel> {
   return modelPromise;
 }
 
+/** One model run: unit vectors for `texts`, in order (no batching; used in-thread and by the embedding worker). */
+export async function embedUseLiteBatch(texts: string[]): Promise<Float32Array[]> {
+  const model = await loadUseLiteModel();
+  // The tokenizer yields no tokens for '' and the model then throws: embed a space instead.
+  const raw = await model.embed(texts.map((t) => (t.length === 0 ? ' ' : t)));
+  return raw.map((v) => {
+    if (v.length !== USE_LITE_DIMENSIONS) throw new EmbeddingDimensionError('use-lite', USE_LITE_DIMENSIONS, v.length);
+    return l2normalise(v);
+  });
+}
+
 export function createUseLiteEmbedder(opts: UseLiteOptions = {}): UseLiteEmbedder {
-  const batcher = createMicroBatcher<Float32Array>(
-    async (texts) => {
-      const model = await loadUseLiteModel();
-      // The tokenizer yields no tokens for '' and the model then throws: embed a space instead.
-      const raw = await model.embed(texts.map((t) => (t.length === 0 ? ' ' : t)));
-      return raw.map((v) => {
-        if (v.length !== USE_LITE_DIMENSIONS) throw new EmbeddingDimensionError('use-lite', USE_LITE_DIMENSIONS, v.length);
-        return l2normalise(v);
-      });
-    },
-    { maxBatch: opts.maxBatch ?? 64, waitMs: opts.batchWaitMs ?? 5 },
-  );
+  const batcher = createMicroBatcher<Float32Array>(embedUseLiteBatch, { maxBatch: opts.maxBatch ?? 64, waitMs: opts.batchWaitMs ?? 5 });
   return {
     id: 'use-lite',
     dimensions: USE_LITE_DIMENSIONS,

@@ -1,21 +1,25 @@
 /**
- * Per-provider circuit breaker: "open after N upstream failures within a rolling window", on opossum.
+ * Per-provider circuit breaker on opossum: "open when more than errorPercent % of the attempts in the
+ * rolling window failed, once the window holds at least `volume` attempts".
  *
- * opossum's own trip rule is a failure *percentage* (errorThresholdPercentage over its rolling stats), and
- * its rolling window is not cleared when the circuit closes (failures from before an outage would re-trip
- * the circuit on the first new failure). So:
- *  - opossum owns the state machine (closed/open/halfOpen), the reset timer (resetTimeout = resetMs →
- *    halfOpen), the open/halfOpen/close events and the rolling stats (rollingCountTimeout = windowMs);
- *    errorThresholdPercentage is 100 so it never trips by percentage itself;
- *  - we keep the exact timestamps of failures in the last windowMs (cleared on close) and call
- *    `breaker.open()` when there are ≥ N of them while closed;
+ * opossum owns the policy and the state machine:
+ *  - the trip rule is opossum's own (errorThresholdPercentage, volumeThreshold) over its rolling stats
+ *    (rollingCountTimeout = windowMs split into rollingCountBuckets buckets);
+ *  - resetTimeout = resetMs moves open → halfOpen; a probe's success closes, its failure reopens;
+ *  - open/halfOpen/close events drive our transition log.
+ * What we add around it:
  *  - admission is checked by us at the start of an attempt (open → LlmError('breaker_open') at once,
  *    with retryAfterMs = time until half-open; half-open → exactly one probe in flight, others rejected);
- *  - the outcome is reported when the attempt ends through `breaker.fire()` with an instant action, so
- *    opossum's stats count it; a probe's success closes, a probe's failure reopens (synchronously).
- *  - `neutral` outcomes (caller abort, our deadline, 4xx client errors) change nothing: a neutral probe
- *    just frees the probe slot so the next call probes.
+ *  - the outcome is reported when the attempt ends through `breaker.fire(ok)` with an instant action
+ *    (a failure throws synchronously, so opossum's trip decision happens inside report());
+ *  - `neutral` outcomes change nothing and are not counted in the volume: caller aborts, our deadline,
+ *    4xx client errors and 429 rate limits (a rate-limited upstream is healthy, it is retried with
+ *    backoff honouring Retry-After instead; a neutral probe just frees the probe slot);
+ *  - the rolling window is emptied when the circuit closes (as Hystrix does), so failures from before an
+ *    outage cannot re-trip the circuit right after a successful probe. opossum does not clear it itself;
+ *    we rotate its buckets through the documented `rotateBucketController` option.
  */
+import { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
 import { LlmError } from './types';
 
@@ -23,13 +27,19 @@ export type BreakerState = 'closed' | 'open' | 'halfOpen';
 export type AttemptOutcome = 'success' | 'failure' | 'neutral';
 
 export interface BreakerOptions {
-  /** Failures within windowMs that open the circuit (BREAKER_FAILURES). */
-  failures: number;
-  /** Rolling window for counting failures (BREAKER_WINDOW_MS). */
+  /** Open when more than this % of the counted attempts in the window failed (BREAKER_ERROR_PERCENT, default 50). */
+  errorPercent?: number;
+  /** Counted attempts the window must hold before the percentage can open the circuit (BREAKER_VOLUME, default 10). */
+  volume?: number;
+  /** Rolling window of the stats (BREAKER_WINDOW_MS). */
   windowMs: number;
   /** Time open before a half-open probe is allowed (BREAKER_RESET_MS). */
   resetMs: number;
+  /** Buckets the window is split into (default 10): the window slides by windowMs / buckets. */
+  buckets?: number;
 }
+
+export const BREAKER_DEFAULTS = { errorPercent: 50, volume: 10, buckets: 10 } as const;
 
 export interface BreakerTransition {
   provider: string;
@@ -47,12 +57,14 @@ export interface BreakerSnapshot {
   /** While open: ms until a half-open probe is allowed. */
   retryAfterMs?: number;
   stats: {
-    /** Failures counted towards the trip rule (last windowMs, since the last close). */
+    /** Failures in the rolling window (since the last close). */
     failuresInWindow: number;
-    /** opossum rolling stats over windowMs. */
+    /** opossum rolling stats over windowMs (since the last close): counted attempts, successes, failures. */
     fires: number;
     successes: number;
     failures: number;
+    /** failures / fires × 100 over the window (0 when empty). */
+    errorPercent: number;
     /** Calls rejected by this breaker while open/half-open since start. */
     rejected: number;
   };
@@ -65,9 +77,13 @@ export interface BreakerTicket {
   report(outcome: AttemptOutcome): void;
 }
 
+const upstreamFailure = new Error('upstream failure');
+
 export class ProviderBreaker {
   private readonly cb: CircuitBreaker<[boolean], void>;
-  private failureTimes: number[] = [];
+  private readonly rotation = new EventEmitter();
+  private readonly rotateTimer: ReturnType<typeof setInterval>;
+  private readonly buckets: number;
   private probeInFlight = false;
   private current: BreakerState = 'closed';
   private openedAtMs: number | undefined;
@@ -78,16 +94,26 @@ export class ProviderBreaker {
     private readonly opts: BreakerOptions,
     private readonly onTransition: (t: BreakerTransition) => void = () => {},
   ) {
-    this.cb = new CircuitBreaker<[boolean], void>((ok: boolean) => (ok ? Promise.resolve() : Promise.reject(new Error('upstream failure'))), {
+    this.buckets = Math.max(1, Math.floor(opts.buckets ?? BREAKER_DEFAULTS.buckets));
+    const action = (ok: boolean): Promise<void> => {
+      if (!ok) throw upstreamFailure; // synchronous: opossum counts it and decides to open inside fire()
+      return Promise.resolve();
+    };
+    this.cb = new CircuitBreaker<[boolean], void>(action, {
       name: provider,
       timeout: false,
       resetTimeout: opts.resetMs,
-      errorThresholdPercentage: 100,
+      errorThresholdPercentage: opts.errorPercent ?? BREAKER_DEFAULTS.errorPercent,
+      volumeThreshold: Math.max(0, Math.floor(opts.volume ?? BREAKER_DEFAULTS.volume)),
       rollingCountTimeout: opts.windowMs,
-      rollingCountBuckets: 10,
+      rollingCountBuckets: this.buckets,
+      rotateBucketController: this.rotation,
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
     });
+    // The window slides one bucket every windowMs / buckets (what opossum's own timer would do).
+    this.rotateTimer = setInterval(() => this.rotation.emit('rotate'), Math.max(1, Math.floor(opts.windowMs / this.buckets)));
+    this.rotateTimer.unref();
     this.cb.on('open', () => {
       this.openedAtMs = Date.now();
       this.probeInFlight = false;
@@ -98,7 +124,7 @@ export class ProviderBreaker {
       this.transition('halfOpen');
     });
     this.cb.on('close', () => {
-      this.failureTimes = [];
+      this.clearWindow();
       this.probeInFlight = false;
       this.openedAtMs = undefined;
       this.transition('closed');
@@ -142,17 +168,19 @@ export class ProviderBreaker {
       ...(this.openedAtMs !== undefined ? { openedAt: this.openedAtMs } : {}),
       ...(state === 'open' ? { retryAfterMs: this.untilHalfOpenMs() } : {}),
       stats: {
-        failuresInWindow: this.pruned().length,
+        failuresInWindow: s.failures,
         fires: s.fires,
         successes: s.successes,
         failures: s.failures,
+        errorPercent: s.fires > 0 ? Math.round((s.failures / s.fires) * 1000) / 10 : 0,
         rejected: this.rejected,
       },
     };
   }
 
-  /** Stop opossum's timers. */
+  /** Stop opossum's and our timers. */
   shutdown(): void {
+    clearInterval(this.rotateTimer);
     this.cb.shutdown();
   }
 
@@ -160,33 +188,34 @@ export class ProviderBreaker {
     if (probe) {
       this.probeInFlight = false;
       if (!this.cb.halfOpen || outcome === 'neutral') return;
-      this.fire(outcome === 'success');
-      if (outcome === 'success') this.cb.close();
-      else this.cb.open();
+      if (outcome === 'success') {
+        // opossum would close on the success event (a microtask later): close now so the next admission
+        // sees it, then count the probe as the first attempt of the new (empty) window.
+        this.cb.close();
+        this.fire(true);
+      } else {
+        this.fire(false); // a failure in half-open reopens (inside fire(), see the action)
+        this.cb.open();
+      }
       return;
     }
     // Outcomes of attempts admitted before the circuit opened do not move an open/half-open circuit.
     if (!this.cb.closed || outcome === 'neutral') return;
     this.fire(outcome === 'success');
-    if (outcome === 'failure') {
-      this.failureTimes.push(Date.now());
-      if (this.pruned().length >= this.opts.failures) this.cb.open();
-    }
   }
 
   private fire(ok: boolean): void {
     this.cb.fire(ok).catch(() => {});
   }
 
+  /** Rotate every bucket out: the rolling stats start empty. */
+  private clearWindow(): void {
+    for (let i = 0; i < this.buckets; i++) this.rotation.emit('rotate');
+  }
+
   private untilHalfOpenMs(): number {
     if (this.openedAtMs === undefined) return this.opts.resetMs;
     return Math.max(1, this.openedAtMs + this.opts.resetMs - Date.now());
-  }
-
-  private pruned(): number[] {
-    const since = Date.now() - this.opts.windowMs;
-    while (this.failureTimes.length > 0 && (this.failureTimes[0] ?? 0) <= since) this.failureTimes.shift();
-    return this.failureTimes;
   }
 
   private transition(to: BreakerState): void {

@@ -59,7 +59,7 @@ describe('queue in the resilient LLM', () => {
       maxRetries: 0,
       retryBaseMs: 5,
       retryMaxMs: 20,
-      breaker: { failures: 5, windowMs: 10_000, resetMs: 1000 },
+      breaker: { errorPercent: 50, volume: 5, windowMs: 10_000, resetMs: 1000 },
       queue: { maxConcurrency: 1, maxQueue: 1 },
     });
     made.push(llm);

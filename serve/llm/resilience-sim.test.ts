@@ -23,7 +23,7 @@ function make(o: Partial<ResilienceOptions> = {}): ResilientLlm {
     maxRetries: 6,
     retryBaseMs: 5,
     retryMaxMs: 20,
-    breaker: { failures: 1000, windowMs: 10_000, resetMs: 1000 },
+    breaker: { errorPercent: 100, windowMs: 10_000, resetMs: 1000 },
     queue: { maxConcurrency: 4, maxQueue: 100 },
     ...o,
   });

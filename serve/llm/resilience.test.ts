@@ -18,7 +18,7 @@ function make(o: Partial<ResilienceOptions> = {}): ResilientLlm {
     maxRetries: 2,
     retryBaseMs: 10,
     retryMaxMs: 40,
-    breaker: { failures: 100, windowMs: 10_000, resetMs: 1000 },
+    breaker: { errorPercent: 100, windowMs: 10_000, resetMs: 1000 },
     queue: { maxConcurrency: 8, maxQueue: 8 },
     random: () => 0.5,
     onEvent: (e) => events.push(e),
@@ -172,7 +172,7 @@ describe('timeouts and deadline', () => {
 describe('caller abort', () => {
   it('aborts the upstream request, is not retried and not counted by the breaker', async () => {
     up.push({ kind: 'hang' });
-    const llm = make({ breaker: { failures: 1, windowMs: 10_000, resetMs: 1000 } });
+    const llm = make({ breaker: { errorPercent: 0, volume: 1, windowMs: 10_000, resetMs: 1000 } });
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
     const r = await drain(llm, ac.signal);

@@ -96,6 +96,8 @@ const MAX_TRANSITIONS = 200;
  *   tokens above idleTimeoutMs (time the consumer spends between pulls is not counted). Both → 'timeout'.
  * - Retries: retryable kinds only, before the first token only, ≤ maxRetries per provider, sleeping
  *   max(full jitter, Retry-After). If the sleep would pass the deadline the provider is given up.
+ * - Breaker: upstream failures count towards the provider's failure percentage; 429s, client errors,
+ *   aborts and the deadline do not (breakerOutcome).
  * - Fallback: next provider when one is exhausted or its breaker is open; 4xx client errors, aborts and
  *   the deadline end the call at once. All failed → the last upstream error, else breaker_open.
  * - A failure after a token was yielded is rethrown with `partial: true`, never retried.
@@ -184,8 +186,7 @@ export function createResilientLlm(opts: ResilienceOptions): ResilientLlm {
     } catch (e) {
       errored = true;
       const err = asLlmError(e, provider.id);
-      // Only upstream failures count against the breaker (not aborts, our deadline, or 4xx client errors).
-      outcome = err.retryable ? 'failure' : 'neutral';
+      outcome = breakerOutcome(err);
       throw err;
     } finally {
       clearTimeout(timer);
@@ -309,6 +310,16 @@ export function createResilientLlm(opts: ResilienceOptions): ResilientLlm {
     stats: () => ({ ...c, timeouts: { ...timeouts }, breakerTransitions: [...transitions], queue: queue.snapshot() }),
     close: () => breakers.forEach((b) => b.shutdown()),
   };
+}
+
+/**
+ * What a failed attempt means to the breaker: only upstream failures (5xx/408/409, connection errors,
+ * timeouts, malformed streams) count. 429s are neutral — a rate-limited upstream is up, and the retry
+ * loop already backs off honouring Retry-After, so a sustained storm surfaces as rate_limited/deadline
+ * errors rather than as an open circuit; aborts, our deadline and other 4xx client errors are neutral too.
+ */
+export function breakerOutcome(err: LlmError): AttemptOutcome {
+  return err.retryable && err.kind !== 'rate_limited' ? 'failure' : 'neutral';
 }
 
 /** Add attempts, and `partial: true` when tokens already reached the caller. */

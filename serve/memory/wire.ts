@@ -26,6 +26,7 @@ export async function createMemoryFromConfig(p: { config: Config; db: Db; repos:
     baseUrl: config.EMBEDDINGS_BASE_URL ?? config.LLM_BASE_URL,
     apiKey: config.EMBEDDINGS_API_KEY ?? config.LLM_API_KEY,
     cacheEntries: config.EMBEDDINGS_CACHE_SIZE,
+    worker: config.EMBEDDINGS_WORKER,
     ...(config.EMBEDDINGS_DIMENSIONS ? { dimensions: config.EMBEDDINGS_DIMENSIONS } : {}),
   });
   const store = await createStore(config, db);

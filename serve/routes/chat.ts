@@ -97,11 +97,11 @@ async function answer(
 }
 
 async function streamTurn(ctx: Context, deps: ChatRouteDeps, turn: Turn, controller: AbortController) {
-  const sse = openSse(ctx, { keepAliveMs: deps.config.SSE_KEEPALIVE_MS, headers: { 'X-Request-Id': ctx.state.requestId as string } });
+  const sse = openSse(ctx, { keepAliveMs: deps.config.SSE_KEEPALIVE_MS, coalesceMs: deps.config.SSE_COALESCE_MS, headers: { 'X-Request-Id': ctx.state.requestId as string } });
   sse.signal.addEventListener('abort', () => controller.abort(), { once: true });
   sse.send('meta', turn.meta);
   for await (const ev of turn.run(controller.signal)) {
-    if (ev.type === 'token') sse.send('token', { text: ev.text });
+    if (ev.type === 'token') sse.send('token', { text: ev.text }, { coalesce: true });
     else if (ev.type === 'done') sse.send('done', doneBody(ev));
     else sse.send('error', { code: ev.code, message: ev.message, messageId: ev.messageId, retryAfterS: ev.retryAfterS });
   }

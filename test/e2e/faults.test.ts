@@ -33,7 +33,7 @@ async function until<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T>
 
 describe('LLM faults', () => {
   it('a failing provider: retried, then a clear 502; the user message and the error are stored', async () => {
-    const t = await server({ LLM_MAX_RETRIES: '1', BREAKER_FAILURES: '100' }, { faults: { errorRate: 1, errorStatus: 500 } });
+    const t = await server({ LLM_MAX_RETRIES: '1', BREAKER_ERROR_PERCENT: '100' }, { faults: { errorRate: 1, errorStatus: 500 } });
     const s = await newSession(t);
     const r = await api(`${t.url}/v1/sessions/${s}/messages`, { body: { content: 'hello?' } });
     expect(r.status).toBe(502);
@@ -49,7 +49,7 @@ describe('LLM faults', () => {
   });
 
   it('retries transient 503s and 429s until the answer comes through', async () => {
-    const t = await server({ LLM_MAX_RETRIES: '6', BREAKER_FAILURES: '100' }, { seed: 7, faults: { errorRate: 0.5, errorStatus: 503, retryAfterS: 0 } });
+    const t = await server({ LLM_MAX_RETRIES: '6', BREAKER_ERROR_PERCENT: '100' }, { seed: 7, faults: { errorRate: 0.5, errorStatus: 503, retryAfterS: 0 } });
     const s = await newSession(t);
     for (let i = 0; i < 6; i++) {
       const r = await api(`${t.url}/v1/sessions/${s}/messages`, { body: { content: `question ${i}` } });
@@ -60,7 +60,7 @@ describe('LLM faults', () => {
   });
 
   it('over SSE a failure is an `error` event after `meta`, and the stream closes', async () => {
-    const t = await server({ LLM_MAX_RETRIES: '0', BREAKER_FAILURES: '100' }, { faults: { errorRate: 1, errorStatus: 500 } });
+    const t = await server({ LLM_MAX_RETRIES: '0', BREAKER_ERROR_PERCENT: '100' }, { faults: { errorRate: 1, errorStatus: 500 } });
     const s = await newSession(t);
     const r = await postSse(`${t.url}/v1/sessions/${s}/messages`, { content: 'hi' });
     expect(r.events.map((e) => e.event)).toEqual(['meta', 'error']);
@@ -68,7 +68,7 @@ describe('LLM faults', () => {
   });
 
   it('a stream cut mid-answer is not retried once tokens were sent; the partial text is stored with the error', async () => {
-    const t = await server({ LLM_MAX_RETRIES: '3', BREAKER_FAILURES: '100' }, { mode: 'lorem', outputTokens: 30, chunkTokens: 1, itl: { kind: 'fixed', ms: 20 }, faults: { cutRate: 1, cutAfterTokens: 3 } });
+    const t = await server({ LLM_MAX_RETRIES: '3', BREAKER_ERROR_PERCENT: '100' }, { mode: 'lorem', outputTokens: 30, chunkTokens: 1, itl: { kind: 'fixed', ms: 20 }, faults: { cutRate: 1, cutAfterTokens: 3 } });
     const s = await newSession(t);
     const r = await postSse(`${t.url}/v1/sessions/${s}/messages`, { content: 'go' });
     const tokens = r.events.filter((e) => e.event === 'token').map((e) => e.data.text).join('');
@@ -80,7 +80,7 @@ describe('LLM faults', () => {
   });
 
   it('a hanging provider times out: 504 llm_timeout', async () => {
-    const t = await server({ LLM_MAX_RETRIES: '0', LLM_ATTEMPT_TIMEOUT_MS: '200', BREAKER_FAILURES: '100' }, { faults: { hangRate: 1 } });
+    const t = await server({ LLM_MAX_RETRIES: '0', LLM_ATTEMPT_TIMEOUT_MS: '200', BREAKER_ERROR_PERCENT: '100' }, { faults: { hangRate: 1 } });
     const s = await newSession(t);
     const r = await api(`${t.url}/v1/sessions/${s}/messages`, { body: { content: 'anyone?' } });
     expect(r.status).toBe(504);
@@ -88,11 +88,15 @@ describe('LLM faults', () => {
     expect((await messagesOf(t, s)).map((m) => m.status)).toEqual(['complete', 'error']);
   });
 
-  it('circuit breaker: opens after N failures → fast 503 with nothing stored → half-open probe → closed', async () => {
-    const t = await server({ LLM_MAX_RETRIES: '0', BREAKER_FAILURES: '2', BREAKER_RESET_MS: '400' }, { faults: { errorRate: 1, errorStatus: 500 } });
+  it('circuit breaker: below the volume it stays closed; 5xx above the percentage opens it → fast 503 with nothing stored → half-open probe → closed', async () => {
+    const t = await server({ LLM_MAX_RETRIES: '0', BREAKER_ERROR_PERCENT: '50', BREAKER_VOLUME: '3', BREAKER_RESET_MS: '400' }, { faults: { errorRate: 1, errorStatus: 500 } });
     const s = await newSession(t);
     for (let i = 0; i < 2; i++) expect((await api(`${t.url}/v1/sessions/${s}/messages`, { body: { content: `x${i}` } })).status).toBe(502);
+    // 100 % failures, but only 2 attempts in the window (< BREAKER_VOLUME): still closed, still calling upstream
+    expect((await api(`${t.url}/readyz`)).json.status).toBe('ready');
+    expect((await api(`${t.url}/v1/sessions/${s}/messages`, { body: { content: 'x2' } })).status).toBe(502);
     const hits = t.sim.requests.length;
+    expect(hits).toBe(3);
     const before = (await messagesOf(t, s)).length;
 
     const refused = await api(`${t.url}/v1/sessions/${s}/messages`, { body: { content: 'refused' } });
@@ -114,6 +118,25 @@ describe('LLM faults', () => {
     expect((await api(`${t.url}/readyz`)).json.status).toBe('ready');
     const states = t.runtime.deps.llm.stats().breakerTransitions.map((x: { to: string }) => x.to);
     expect(states).toEqual(['open', 'halfOpen', 'closed']);
+  });
+
+  it('429s alone never open the breaker: each call is retried upstream and surfaces as 503 llm_rate_limited', async () => {
+    // The most trigger-happy policy: any counted failure in any volume would open it.
+    const t = await server({ LLM_MAX_RETRIES: '1', BREAKER_ERROR_PERCENT: '0', BREAKER_VOLUME: '1' }, { faults: { errorRate: 1, errorStatus: 429, retryAfterS: 0 } });
+    const s = await newSession(t);
+    for (let i = 0; i < 4; i++) {
+      const r = await api(`${t.url}/v1/sessions/${s}/messages`, { body: { content: `q${i}` } });
+      expect(r.status).toBe(503);
+      expect(r.json.error.code).toBe('llm_rate_limited');
+      expect(r.headers.get('retry-after')).toBeTruthy();
+    }
+    expect(t.sim.requests).toHaveLength(8); // every call tried upstream twice: nothing was short-circuited
+    expect(t.sim.requests.every((q) => q.status === 429)).toBe(true);
+    expect(t.runtime.deps.llm.breakerStates()[0]).toMatchObject({ state: 'closed', stats: { fires: 0 } });
+    expect(t.runtime.deps.llm.stats().breakerTransitions).toEqual([]);
+    expect((await api(`${t.url}/readyz`)).json.status).toBe('ready');
+    t.sim.configure({ faults: {} });
+    expect((await api(`${t.url}/v1/sessions/${s}/messages`, { body: { content: 'now?' } })).status).toBe(200);
   });
 
   it('falls back to the next provider when the primary fails', async () => {
