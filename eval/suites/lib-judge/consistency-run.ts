@@ -2,10 +2,9 @@
 import { summariseConsistency, judgeParaphrases, type ParaphraseResult } from '../../judge/consistency';
 import type { JudgeItem } from '../../judge/dataset';
 import type { JudgeModel } from '../../judge/model';
-import { mapPool } from '../../judge/pool';
 import type { SuiteContext } from '../../harness/suite';
 import type { JudgeSuiteConfig } from './config';
-import { answers, type Answer } from './units';
+import { answers, type Answer, judgeEach } from './units';
 
 export interface ParaphrasedAnswer extends Answer {
   result: ParaphraseResult;
@@ -13,19 +12,10 @@ export interface ParaphrasedAnswer extends Answer {
 
 export async function runParaphrases(ctx: SuiteContext, model: JudgeModel, items: readonly JudgeItem[], cfg: JudgeSuiteConfig): Promise<ParaphrasedAnswer[]> {
   const jobs = answers(items);
-  const progress = ctx.progress(jobs.length, 'judge paraphrases');
-  const done = await mapPool(
-    jobs,
-    cfg.concurrency,
-    async (a) => {
-      const result = await judgeParaphrases(model, cfg.paraphraseCriterion, { phrasings: [a.item.question, ...a.item.paraphrases], reference: a.item.reference, answer: a.candidate.text }, { maxAttempts: cfg.maxAttempts, signal: ctx.signal });
-      progress.tick();
-      return { ...a, result };
-    },
-    ctx.signal,
-  );
-  progress.done();
-  const out = done.filter((x): x is ParaphrasedAnswer => x !== undefined);
+  const out = await judgeEach(ctx, jobs, 'judge paraphrases', cfg.concurrency, async (a): Promise<ParaphrasedAnswer> => {
+    const result = await judgeParaphrases(model, cfg.paraphraseCriterion, { phrasings: [a.item.question, ...a.item.paraphrases], reference: a.item.reference, answer: a.candidate.text }, { maxAttempts: cfg.maxAttempts, signal: ctx.signal });
+    return { ...a, result };
+  });
   for (const a of out) {
     for (const v of a.result.verdicts) {
       ctx.row({

@@ -2,10 +2,9 @@
 import { QUALITIES, type JudgeItem } from '../../judge/dataset';
 import { locomoJ, locomoJScore, type LocomoJVerdict } from '../../judge/locomo-j';
 import type { JudgeModel } from '../../judge/model';
-import { mapPool } from '../../judge/pool';
 import type { SuiteContext } from '../../harness/suite';
 import type { JudgeSuiteConfig } from './config';
-import { answers, type Answer } from './units';
+import { answers, type Answer, judgeEach } from './units';
 
 export interface JudgedAnswer extends Answer {
   verdict: LocomoJVerdict;
@@ -13,19 +12,10 @@ export interface JudgedAnswer extends Answer {
 
 export async function runLocomoJ(ctx: SuiteContext, model: JudgeModel, items: readonly JudgeItem[], cfg: JudgeSuiteConfig): Promise<JudgedAnswer[]> {
   const jobs = answers(items);
-  const progress = ctx.progress(jobs.length, 'judge LoCoMo J');
-  const done = await mapPool(
-    jobs,
-    cfg.concurrency,
-    async (a) => {
-      const verdict = await locomoJ(model, { question: a.item.question, reference: a.item.reference, answer: a.candidate.text }, { maxAttempts: cfg.maxAttempts, signal: ctx.signal });
-      progress.tick();
-      return { ...a, verdict };
-    },
-    ctx.signal,
-  );
-  progress.done();
-  const out = done.filter((x): x is JudgedAnswer => x !== undefined);
+  const out = await judgeEach(ctx, jobs, 'judge LoCoMo J', cfg.concurrency, async (a): Promise<JudgedAnswer> => {
+    const verdict = await locomoJ(model, { question: a.item.question, reference: a.item.reference, answer: a.candidate.text }, { maxAttempts: cfg.maxAttempts, signal: ctx.signal });
+    return { ...a, verdict };
+  });
   for (const a of out) {
     const v = a.verdict;
     ctx.row({

@@ -2,10 +2,9 @@
 import type { JudgeItem } from '../../judge/dataset';
 import type { JudgeModel } from '../../judge/model';
 import { judgePair, summarisePairs, type PairResult } from '../../judge/pairwise';
-import { mapPool } from '../../judge/pool';
 import type { SuiteContext } from '../../harness/suite';
 import type { JudgeSuiteConfig } from './config';
-import { pairs, type Pair } from './units';
+import { pairs, type Pair, judgeEach } from './units';
 
 export interface JudgedPair extends Pair {
   result: PairResult;
@@ -13,19 +12,10 @@ export interface JudgedPair extends Pair {
 
 export async function runPairwise(ctx: SuiteContext, model: JudgeModel, items: readonly JudgeItem[], cfg: JudgeSuiteConfig): Promise<JudgedPair[]> {
   const jobs = pairs(items);
-  const progress = ctx.progress(jobs.length, 'judge pairwise');
-  const done = await mapPool(
-    jobs,
-    cfg.concurrency,
-    async (p) => {
-      const result = await judgePair(model, { question: p.item.question, reference: p.item.reference, first: p.first.text, second: p.second.text }, { maxAttempts: cfg.maxAttempts, temperature: 0, signal: ctx.signal });
-      progress.tick();
-      return { ...p, result };
-    },
-    ctx.signal,
-  );
-  progress.done();
-  const judged = done.filter((p): p is JudgedPair => p !== undefined);
+  const judged = await judgeEach(ctx, jobs, 'judge pairwise', cfg.concurrency, async (p): Promise<JudgedPair> => {
+    const result = await judgePair(model, { question: p.item.question, reference: p.item.reference, first: p.first.text, second: p.second.text }, { maxAttempts: cfg.maxAttempts, temperature: 0, signal: ctx.signal });
+    return { ...p, result };
+  });
   for (const p of judged) {
     const [ab, ba] = p.result.orders;
     ctx.row({

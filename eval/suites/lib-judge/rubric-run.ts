@@ -1,13 +1,12 @@
 /** Rubric judging for every answer and criterion (samples per answer), its rows, metrics and tables. */
 import { QUALITIES, type JudgeItem } from '../../judge/dataset';
 import type { JudgeModel } from '../../judge/model';
-import { mapPool } from '../../judge/pool';
 import { promptRef } from '../../judge/prompt-file';
 import { judgeRubric, rubricPrompt, summariseCriterion, type Criterion, type RubricResult } from '../../judge/rubric';
 import { mean } from '../../metrics/stats';
 import type { SuiteContext } from '../../harness/suite';
 import type { JudgeSuiteConfig } from './config';
-import { answers, excerpt, metricKey, type Answer } from './units';
+import { answers, excerpt, metricKey, type Answer, judgeEach } from './units';
 
 export interface RubricUnit extends Answer {
   criterion: Criterion;
@@ -16,20 +15,11 @@ export interface RubricUnit extends Answer {
 
 export async function runRubric(ctx: SuiteContext, model: JudgeModel, items: readonly JudgeItem[], cfg: JudgeSuiteConfig): Promise<RubricUnit[]> {
   const jobs = answers(items).flatMap((a) => cfg.criteria.map((criterion) => ({ ...a, criterion })));
-  const progress = ctx.progress(jobs.length, 'judge rubric');
-  const done = await mapPool(
-    jobs,
-    cfg.concurrency,
-    async (job) => {
-      const { item, candidate } = job;
-      const result = await judgeRubric(model, job.criterion, { question: item.question, reference: item.reference, answer: candidate.text }, { samples: cfg.samples, temperature: cfg.temperature, maxAttempts: cfg.maxAttempts, signal: ctx.signal });
-      progress.tick();
-      return { ...job, result };
-    },
-    ctx.signal,
-  );
-  progress.done();
-  const units = done.filter((u): u is RubricUnit => u !== undefined);
+  const units = await judgeEach(ctx, jobs, 'judge rubric', cfg.concurrency, async (job): Promise<RubricUnit> => {
+    const { item, candidate } = job;
+    const result = await judgeRubric(model, job.criterion, { question: item.question, reference: item.reference, answer: candidate.text }, { samples: cfg.samples, temperature: cfg.temperature, maxAttempts: cfg.maxAttempts, signal: ctx.signal });
+    return { ...job, result };
+  });
   for (const u of units) {
     for (const s of u.result.samples) {
       ctx.row({

@@ -1,5 +1,7 @@
 /** What gets judged: answers (item × candidate) and ordered pairs of candidates. */
 import { QUALITY_RANK, type JudgeCandidate, type JudgeItem } from '../../judge/dataset';
+import { mapPool } from '../../judge/pool';
+import type { SuiteContext } from '../../harness/suite';
 
 export interface Answer {
   item: JudgeItem;
@@ -41,3 +43,20 @@ export const metricKey = (s: string): string => s.replace(/-/g, '_');
 
 /** A short excerpt of a raw reply for the error tables. */
 export const excerpt = (s: string | undefined, n = 80): string => (s === undefined ? '' : s.length > n ? `${s.slice(0, n)}…` : s).replace(/\s+/g, ' ');
+
+/** Judge every job with at most `concurrency` in flight, ticking a progress line; jobs not started when the run is interrupted are left out. */
+export async function judgeEach<J, R>(ctx: SuiteContext, jobs: readonly J[], label: string, concurrency: number, judge: (job: J) => Promise<R>): Promise<R[]> {
+  const progress = ctx.progress(jobs.length, label);
+  const done = await mapPool(
+    jobs,
+    concurrency,
+    async (job) => {
+      const result = await judge(job);
+      progress.tick();
+      return result;
+    },
+    ctx.signal,
+  );
+  progress.done();
+  return done.filter((r): r is Awaited<R> => r !== undefined);
+}

@@ -33,7 +33,7 @@ const chunkingSchema = z
   .partial()
   .strict();
 
-const variantSchema = z.object({ name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only'), retrieval: retrievalSchema.optional(), chunking: chunkingSchema.optional() }).strict();
+const variantSchema = z.object({ name: z.string().regex(/^[\w.+-]+$/, 'letters, digits, _ . + - only'), retrieval: retrievalSchema.optional(), chunking: chunkingSchema.optional() }).strict();
 
 export type VariantSpec = z.infer<typeof variantSchema>;
 
