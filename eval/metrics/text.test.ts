@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   answerTokens,
@@ -122,5 +123,60 @@ describe('ROUGE-L', () => {
     close(r.f, 5 / 9);
     close(rougeL('cat dog', 'cat bird dog fish').f, 2 / 3);
     expect(rougeL('', 'cat')).toEqual({ precision: 0, recall: 0, f: 0 });
+  });
+});
+
+interface TextCase {
+  id: number;
+  note: string;
+  prediction: string;
+  reference: string;
+  /** SQuAD v1.1 normalize_answer / exact_match_score / f1_score, and v2.0 compute_f1 */
+  squad: { normPrediction: string; normReference: string; em: number; f1: number; f1V2: number };
+  /** LoCoMo evaluation.py normalize_answer / f1_score / f1, stemmer replaced by identity */
+  locomo: { normPrediction: string; normReference: string; f1: number; multiF1: number };
+  /** mem0 (A-Mem) calculate_metrics token F1 */
+  mem0: { f1: number; exactMatch: number };
+}
+
+const textFixture = JSON.parse(readFileSync(new URL('./fixtures/text-reference.json', import.meta.url), 'utf8')) as {
+  versions: Record<string, string>;
+  stemmed: null;
+  cases: TextCase[];
+};
+
+describe(`reference definitions re-implemented in Python (SQuAD, LoCoMo, mem0), python ${textFixture.versions.python} (fixtures/text-reference.json)`, () => {
+  const cases = textFixture.cases.map((c) => [`${c.id} ${c.note}`, c] as const);
+
+  it('has the documented shape', () => {
+    expect(textFixture.cases.length).toBeGreaterThanOrEqual(40);
+    // no PorterStemmer was available to the generator, so there is no stemmed set
+    expect(textFixture.stemmed).toBeNull();
+  });
+
+  it.each(cases)('%s: SQuAD normalize_answer, exact_match_score, f1_score (v1.1) and compute_f1 (v2.0)', (_name, c) => {
+    expect(normalizeAnswer(c.prediction)).toBe(c.squad.normPrediction);
+    expect(normalizeAnswer(c.reference)).toBe(c.squad.normReference);
+    expect(answerTokens(c.prediction)).toEqual(c.squad.normPrediction === '' ? [] : c.squad.normPrediction.split(' '));
+    expect(exactMatch(c.prediction, c.reference)).toBe(c.squad.em);
+    close(tokenF1(c.prediction, c.reference), c.squad.f1V2);
+    // v1.1 differs from v2.0 (and tokenF1) only when both sides have no token: v1.1 says 0
+    const bothEmpty = c.squad.normPrediction === '' && c.squad.normReference === '';
+    close(tokenF1(c.prediction, c.reference), bothEmpty ? 1 : c.squad.f1);
+    if (bothEmpty) expect(c.squad.f1).toBe(0);
+  });
+
+  it.each(cases)('%s: LoCoMo f1_score and f1 (unstemmed)', (_name, c) => {
+    close(locomoF1(c.prediction, c.reference), c.locomo.f1);
+    close(locomoMultiAnswerF1(c.prediction, c.reference), c.locomo.multiF1);
+    // the normalisation itself, seen through an identity "stemmer" that records the tokens
+    const seen: string[] = [];
+    locomoF1(c.prediction, c.prediction, { stem: (t) => (seen.push(t), t) });
+    const expected = c.locomo.normPrediction === '' ? [] : c.locomo.normPrediction.split(' ');
+    expect(seen).toEqual([...expected, ...expected]);
+  });
+
+  it.each(cases)('%s: mem0 calculate_metrics set F1', (_name, c) => {
+    close(locomoSetF1(c.prediction, c.reference), c.mem0.f1);
   });
 });

@@ -8,10 +8,26 @@
 const ASCII_PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
 /** Python's re `\b(a|an|the)\b` on str, whose \w is Unicode; JS \b is ASCII-only, hence lookarounds. */
 const ARTICLES = /(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu;
-const LOCOMO_STOPWORDS = /(?<![\p{L}\p{N}_])(?:a|an|the|and)(?![\p{L}\p{N}_])/gu;
+/**
+ * LoCoMo's script uses the third-party `regex` module, whose \w (hence \b) is wider than re's:
+ * Alphabetic, marks, decimal digits, connector punctuation and ZWJ/ZWNJ; not \p{No} such as "²".
+ */
+const LOCOMO_STOPWORDS =
+  /(?<![\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}])(?:a|an|the|and)(?![\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}])/gu;
+/**
+ * What Python's str.split() splits on (str.isspace): unlike JS \s it includes U+001C–U+001F and
+ * U+0085 and excludes U+FEFF.
+ */
+// eslint-disable-next-line no-control-regex -- U+001C..U+001F are whitespace to Python, on purpose
+const PY_WHITESPACE = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
+
+/** Python's str.split() with no argument: the non-empty runs between whitespace. */
+function pySplit(s: string): string[] {
+  return s.split(PY_WHITESPACE).filter((t) => t !== '');
+}
 
 function collapse(s: string): string {
-  return s.split(/\s+/u).filter((t) => t !== '').join(' ');
+  return pySplit(s).join(' ');
 }
 
 /**
@@ -88,7 +104,8 @@ export function tokenSetF1(prediction: string, reference: string): number {
  * is empty (also both).
  */
 export function locomoSetF1(prediction: string, reference: string): number {
-  const tok = (s: string) => new Set(s.trim().toLowerCase().replace(/[.,!?]/g, ' ').split(/\s+/u).filter((t) => t !== ''));
+  // mem0 strips the answers first; that cannot change the tokens of a whitespace split
+  const tok = (s: string) => new Set(pySplit(s.toLowerCase().replace(/[.,!?]/g, ' ')));
   return setF1(tok(prediction), tok(reference));
 }
 
@@ -121,8 +138,10 @@ export function locomoF1(prediction: string, reference: string, options: LocomoF
  * mean over reference parts.
  */
 export function locomoMultiAnswerF1(prediction: string, reference: string, options: LocomoF1Options = {}): number {
-  const preds = prediction.split(',').map((p) => p.trim());
-  const refs = reference.split(',').map((r) => r.trim());
+  // LoCoMo strips each part (Python strip()); locomoF1 splits on the same whitespace, so the
+  // parts are passed as they are (JS trim() would also drop U+FEFF, which Python keeps)
+  const preds = prediction.split(',');
+  const refs = reference.split(',');
   let sum = 0;
   for (const r of refs) sum += Math.max(...preds.map((p) => locomoF1(p, r, options)));
   return sum / refs.length;
