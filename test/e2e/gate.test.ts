@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +29,22 @@ describe('npm run eval:gate', () => {
       expect(slowed.stdout).toContain('eval:gate FAILED');
       expect(slowed.stdout).toMatch(/direct_ttft_p50_ms: [\d.]+ ms > max 150 ms/);
       expect(slowed.code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails (exit 1) on a memory quality regression: a cosine threshold that drops relevant memories', { timeout: 180_000 }, async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'memocha-gate-test-'));
+    try {
+      const plan = path.join(dir, 'plan.json');
+      const memoryRun = JSON.parse(await readFile('eval/gate-plan.json', 'utf8')).runs.find((r: { suite: string }) => r.suite === 'memory');
+      expect(memoryRun).toBeDefined();
+      await writeFile(plan, JSON.stringify({ gates: 'eval/gates.json', baselines: 'reports/baselines', runs: [memoryRun] }));
+      const worse = await runGate(['--plan', plan, '--out', dir], { MEMORY_MIN_SCORE: '0.6' });
+      expect(worse.stdout).toContain('eval:gate FAILED');
+      expect(worse.stdout).toMatch(/recall_at_5: [\d.]+ ratio < min 0\.9 ratio/);
+      expect(worse.code).toBe(1);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
