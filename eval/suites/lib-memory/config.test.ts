@@ -11,7 +11,7 @@ describe('memory suite config', () => {
   it('defaults: every retrieval and chunking option once, quick runs a subset', () => {
     const full = readMemoryConfig({}, false);
     expect(full.variants).toBe(DEFAULT_VARIANTS);
-    expect(full.variants.map((v) => v.name)).toEqual(['default', 'no-threshold', 'recency', 'mmr', 'hybrid', 'no-dedupe-near', 'chunk-message', 'chunk-window', 'chunk-daily']);
+    expect(full.variants.map((v) => v.name)).toEqual(['default', 'no-threshold', 'no-recency', 'no-hybrid', 'mmr', 'no-dedupe-near', 'chunk-message', 'chunk-window', 'chunk-daily']);
     const quick = readMemoryConfig({}, true);
     expect(quick.conversations).toBe(3);
     expect(quick.variants.length).toBeLessThan(full.variants.length);

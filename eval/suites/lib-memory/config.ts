@@ -55,20 +55,20 @@ const configSchema = z
 
 export type MemorySuiteConfig = z.infer<typeof configSchema>;
 
-/** Every retrieval and chunking option of the memory pipeline, one change at a time from the default. */
+/** Every retrieval and chunking option of the memory pipeline, each switched from the server's default. */
 export const DEFAULT_VARIANTS: VariantSpec[] = [
   { name: 'default' },
   { name: 'no-threshold', retrieval: { minScore: null } },
-  { name: 'recency', retrieval: { recency: { halfLifeDays: 14, weight: 0.5 } } },
+  { name: 'no-recency', retrieval: { recency: null } },
+  { name: 'no-hybrid', retrieval: { hybrid: false } },
   { name: 'mmr', retrieval: { mmrLambda: 0.7 } },
-  { name: 'hybrid', retrieval: { hybrid: true } },
   { name: 'no-dedupe-near', retrieval: { dedupeNear: null } },
   { name: 'chunk-message', chunking: { strategy: 'message' } },
   { name: 'chunk-window', chunking: { strategy: 'window', windowTurns: 3, windowStride: 1 } },
   { name: 'chunk-daily', chunking: { strategy: 'daily' } },
 ];
 
-const QUICK_VARIANTS: VariantSpec[] = [{ name: 'default' }, { name: 'hybrid', retrieval: { hybrid: true } }, { name: 'chunk-message', chunking: { strategy: 'message' } }];
+const QUICK_VARIANTS: VariantSpec[] = [{ name: 'default' }, { name: 'no-hybrid', retrieval: { hybrid: false } }, { name: 'chunk-message', chunking: { strategy: 'message' } }];
 
 export function readMemoryConfig(raw: JsonValue, quick: boolean): MemorySuiteConfig {
   const defaults: MemorySuiteConfig = {
