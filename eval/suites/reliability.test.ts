@@ -8,7 +8,8 @@ describe('reliability suite (smallest config, in-process)', () => {
       load: { users: 4 },
       schedule: { baselineMs: 500, windowMs: 1000, gapMs: 1500 },
       windows: [
-        { name: 'errors-500', faults: { errorRate: 0.3, errorStatus: 500 } },
+        // every upstream attempt fails: retries cannot hide it, so the window must show client errors
+        { name: 'errors-500', faults: { errorRate: 1, errorStatus: 500 } },
         { name: 'stream-cuts', faults: { cutRate: 0.5, cutAfterTokens: 3 } },
       ],
       recovery: { windowMs: 500, threshold: 0.99, minRequests: 3 },
@@ -24,7 +25,6 @@ describe('reliability suite (smallest config, in-process)', () => {
       expect(availability).toBeGreaterThan(0);
       expect(availability).toBeLessThan(1); // the windows did hurt
       expect(m('error_rate_errors_500')).toBeGreaterThan(0);
-      expect(m('breaker_activations')).toBeGreaterThanOrEqual(0);
       expect(m('windows_not_recovered')).toBeLessThanOrEqual(2);
       // every client error after the acknowledgement left an error (or partial) row
       expect((m('stored_error_rows') ?? 0) + (m('stored_partial_rows') ?? 0)).toBe(m('client_errors_after_ack'));
