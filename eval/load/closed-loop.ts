@@ -3,11 +3,11 @@
  * the next — optionally continuing the same session for several turns. Bounded by time (warm-up +
  * duration, then a drain after which requests still in flight are aborted) and by a request count.
  */
-import { setMaxListeners } from 'node:events';
 import type { ChatRequest } from '../client/chat';
 import { createRng } from '../metrics/random';
 import type { LoadRecord, LoadRun, Sender, ThinkTime } from './types';
 import { chatMessage, sleepUnlessAborted, thinkMs } from './workload';
+import { loopSignals } from './signals';
 
 export interface ClosedLoopOptions {
   users: number;
@@ -50,16 +50,7 @@ export async function runClosedLoop(o: ClosedLoopOptions): Promise<LoadRun> {
   const adaptive = o.maxWarmupMs !== undefined && o.maxWarmupMs > o.warmupMs;
   let measureFrom = startedAt + o.warmupMs;
   let stopSendingAt = adaptive ? startedAt + (o.maxWarmupMs as number) + o.durationMs : measureFrom + o.durationMs;
-  // local signals (many listeners at once: one per VU or request in flight)
-  const stop = new AbortController();
-  const drain = new AbortController();
-  setMaxListeners(0, stop.signal, drain.signal);
-  const onOuterAbort = () => {
-    stop.abort();
-    drain.abort();
-  };
-  if (o.signal?.aborted) onOuterAbort();
-  o.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const { stop, drain, unlink } = loopSignals(o.signal);
   const records: LoadRecord[] = [];
   const state = { seq: 0, inFlight: 0, peak: 0 };
   let drainTimer: NodeJS.Timeout | undefined;
@@ -119,7 +110,7 @@ export async function runClosedLoop(o: ClosedLoopOptions): Promise<LoadRun> {
   } finally {
     clearTimeout(drainTimer);
     clearTimeout(giveUpWaiting);
-    o.signal?.removeEventListener('abort', onOuterAbort);
+    unlink();
   }
   records.sort((a, b) => a.seq - b.seq);
   // the window may have opened after a request was sent: judge warm-up against the final window

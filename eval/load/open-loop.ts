@@ -3,11 +3,11 @@
  * does, each in its own new session. Arrivals due while `maxInFlight` requests are in flight are
  * dropped and counted (the generator never queues, which would turn it back into a closed loop).
  */
-import { setMaxListeners } from 'node:events';
 import { createRng } from '../metrics/random';
 import { arrivalOffsetsMs } from './arrivals';
 import type { LoadRecord, LoadRun, Sender } from './types';
 import { chatMessage, sleepUnlessAborted } from './workload';
+import { loopSignals } from './signals';
 
 export interface OpenLoopOptions {
   /** mean requests per second */
@@ -36,16 +36,7 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<LoadRun> {
   const startedAt = performance.now();
   const measureFrom = startedAt + o.warmupMs;
   const measureTo = measureFrom + o.durationMs;
-  // local signals (many listeners at once: one per VU or request in flight)
-  const stop = new AbortController();
-  const drain = new AbortController();
-  setMaxListeners(0, stop.signal, drain.signal);
-  const onOuterAbort = () => {
-    stop.abort();
-    drain.abort();
-  };
-  if (o.signal?.aborted) onOuterAbort();
-  o.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const { stop, drain, unlink } = loopSignals(o.signal);
   const records: LoadRecord[] = [];
   const pending: Promise<void>[] = [];
   const state = { inFlight: 0, peak: 0, dropped: 0 };
@@ -77,7 +68,7 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<LoadRun> {
     await Promise.all(pending);
   } finally {
     clearTimeout(timer);
-    o.signal?.removeEventListener('abort', onOuterAbort);
+    unlink();
   }
   records.sort((a, b) => a.seq - b.seq);
   return { records, startedAt, measureFrom, measureTo, endedAt: performance.now(), peakInFlight: state.peak, dropped: state.dropped };

@@ -4,8 +4,7 @@
  * when there is no probe). CPU is in % of one core (200 % = both cores of a 2-core machine).
  */
 import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { ProbeUsage } from './child-probe';
+import { createUsageMeter, type ProbeUsage } from './usage-meter';
 
 export interface ResourceUsage {
   cpuPct: number;
@@ -28,28 +27,12 @@ export function fromProbe(u: ProbeUsage): ResourceUsage {
 
 /** This process: process.cpuUsage, memoryUsage (polled every 250 ms for the maximum), monitorEventLoopDelay (10 ms resolution). */
 export function sampleSelf(): ResourceSampler {
-  const eld = monitorEventLoopDelay({ resolution: 10 });
-  eld.enable();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let rssMax = 0;
-  let heapMax = 0;
-  const mem = () => {
-    const m = process.memoryUsage();
-    rssMax = Math.max(rssMax, m.rss);
-    heapMax = Math.max(heapMax, m.heapUsed);
-  };
-  mem();
-  const timer = setInterval(mem, 250);
-  timer.unref();
+  const meter = createUsageMeter();
   return {
     async stop() {
-      clearInterval(timer);
-      mem();
-      eld.disable();
-      const d = process.cpuUsage(cpu0);
-      const wall = performance.now() - t0;
-      return fromProbe({ cpuMs: (d.user + d.system) / 1000, wallMs: wall, rssMaxMb: rssMax / 2 ** 20, heapUsedMaxMb: heapMax / 2 ** 20, eldP50Ms: eld.percentile(50) / 1e6, eldP99Ms: eld.percentile(99) / 1e6, eldMaxMs: eld.max / 1e6 });
+      const usage = meter.take();
+      meter.stop();
+      return fromProbe(usage);
     },
   };
 }

@@ -1,21 +1,15 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SEED } from '../harness/args';
-import { runSuite } from '../harness/run';
+import { tempRoot, type TempRoot } from './lib-common/test-run';
 import suite from './streaming';
 
-let tmp: string;
+let t: TempRoot;
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'memocha-streaming-'));
+  t = await tempRoot('streaming');
 });
-afterAll(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+afterAll(async () => t?.cleanup());
 
-const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
 const value = (m: Record<string, { value: number | null }>, name: string): number => {
   const v = m[name]?.value;
   if (typeof v !== 'number') throw new Error(`metric ${name} is missing or null`);
@@ -24,23 +18,18 @@ const value = (m: Record<string, { value: number | null }>, name: string): numbe
 
 describe('streaming suite (smallest configuration, in-process)', () => {
   it('runs end to end and reports sane stream metrics', { timeout: 20_000 }, async () => {
-    const config = path.join(tmp, 'config.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        ttft: { kind: 'fixed', ms: 20 },
-        itlPerToken: { kind: 'fixed', ms: 2 },
-        outputTokens: 8,
-        requests: 3,
-        concurrency: 2,
-        warmup: 1,
-        memory: false,
-        conditions: [{ name: 'loopback' }, { name: 'rtt40', latencyMs: 20 }, { name: 'slow-reader', readDelayMs: 5 }],
-        chunkTokens: [1, 4],
-      }),
-    );
-    const out = path.join(tmp, 'out');
-    const r = await runSuite(suite, { target: 'in-process', seed: DEFAULT_SEED, quick: true, config, out, argv: ['memocha-eval', 'streaming'] }, { stdout: sink(), stderr: sink(), handleSigint: false });
+    const r = await t.run(suite, {
+      ttft: { kind: 'fixed', ms: 20 },
+      itlPerToken: { kind: 'fixed', ms: 2 },
+      outputTokens: 8,
+      requests: 3,
+      concurrency: 2,
+      warmup: 1,
+      memory: false,
+      conditions: [{ name: 'loopback' }, { name: 'rtt40', latencyMs: 20 }, { name: 'slow-reader', readDelayMs: 5 }],
+      chunkTokens: [1, 4],
+    });
+    const out = path.join(t.root, suite.name, 'test-run');
     expect(r.exitCode).toBe(0);
     expect((await readdir(out)).sort()).toEqual(['junit.xml', 'report.json', 'rows.csv', 'summary.md']);
     const m = r.report?.metrics ?? {};
