@@ -3,6 +3,7 @@
  * score`, tab-separated, with that header line). Grades are integers; > 0 is relevant, 0 judged
  * not relevant, negative (some TREC tracks) judged junk.
  */
+import { formatQrels as formatTrecQrels } from '../metrics/trec';
 import { DatasetError } from './types';
 import type { Qrels } from './types';
 
@@ -29,12 +30,8 @@ export function parseQrels(text: string, file = '<qrels>'): Qrels {
   return qrels;
 }
 
-/** TREC format (`qid 0 docid rel`), sorted, one judgment per line. */
+/** TREC format (`qid 0 docid rel`), sorted by query and document, one judgment per line. */
 export function formatQrels(qrels: Qrels): string {
-  const lines: string[] = [];
-  for (const qid of [...qrels.keys()].sort()) {
-    const docs = qrels.get(qid) ?? new Map<string, number>();
-    for (const docId of [...docs.keys()].sort()) lines.push(`${qid} 0 ${docId} ${docs.get(docId) ?? 0}`);
-  }
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  const byId = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  return formatTrecQrels(new Map([...qrels].sort(byId).map(([qid, docs]) => [qid, new Map([...docs].sort(byId))])));
 }
