@@ -6,7 +6,6 @@
  * outrank replaced ones, memory on vs off, and the A/B of every retrieval and chunking option.
  * In-process only: replaying dated history needs the database. Config: lib-memory/config.ts.
  */
-import { createEmbedder } from '../../serve/embeddings/registry';
 import { createLogger } from '../../serve/logger';
 import { chunkingConfig, retrievalConfig } from '../../serve/memory/service';
 import { loadMemoryDataset } from '../datasets';
@@ -15,7 +14,7 @@ import { readMemoryConfig, resolveVariant } from './lib-memory/config';
 import { emitRows, emitTables, emitVariantMetrics } from './lib-memory/emit';
 import { MEMORY_OFF, runMemoryEval } from './lib-memory/run';
 import { selectQuestions } from './lib-memory/select';
-import { evalServerConfig } from './lib-memory/server-config';
+import { evalEmbedder, evalServerConfig } from './lib-memory/server-config';
 
 export const DEFAULT_MEMORY_DATASET = 'memocha:datasets/memory-dev.jsonl';
 
@@ -31,12 +30,7 @@ export default defineSuite({
     const server = evalServerConfig();
     const base = { retrieval: retrievalConfig(server), chunking: chunkingConfig(server) };
     const variants = cfg.variants.map((v) => resolveVariant(v, base));
-    const embedder = createEmbedder(server.EMBEDDINGS, {
-      baseUrl: server.EMBEDDINGS_BASE_URL ?? server.LLM_BASE_URL,
-      apiKey: server.EMBEDDINGS_API_KEY ?? server.LLM_API_KEY,
-      cacheEntries: 50_000,
-      ...(server.EMBEDDINGS_DIMENSIONS ? { dimensions: server.EMBEDDINGS_DIMENSIONS } : {}),
-    });
+    const embedder = evalEmbedder(server);
     ctx.setMeta({
       dataset: dataset.info,
       provider: { kind: server.llmMode === 'sim' ? 'simulator' : 'openai-compatible', model: server.model },

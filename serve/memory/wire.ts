@@ -22,13 +22,7 @@ export interface MemoryWiring {
 export async function createMemoryFromConfig(p: { config: Config; db: Db; repos: Repos; logger: Logger; llm?: LlmProvider }): Promise<MemoryWiring | null> {
   const { config, db, repos, logger } = p;
   if (!config.MEMORY_ENABLED) return null;
-  const embedder = createEmbedder(config.EMBEDDINGS, {
-    baseUrl: config.EMBEDDINGS_BASE_URL ?? config.LLM_BASE_URL,
-    apiKey: config.EMBEDDINGS_API_KEY ?? config.LLM_API_KEY,
-    cacheEntries: config.EMBEDDINGS_CACHE_SIZE,
-    worker: config.EMBEDDINGS_WORKER,
-    ...(config.EMBEDDINGS_DIMENSIONS ? { dimensions: config.EMBEDDINGS_DIMENSIONS } : {}),
-  });
+  const embedder = embedderFromConfig(config);
   const store = await createStore(config, db);
   let startupError: string | undefined;
   try {
@@ -54,6 +48,17 @@ export async function createMemoryFromConfig(p: { config: Config; db: Db; repos:
   const service = createMemoryService({ config, repos, store, embedder, logger, summarise });
   logger.info({ embedder: embedder.id, dimensions: embedder.dimensions, store: store.id, chunking: config.MEMORY_CHUNKING }, 'long-term memory ready');
   return { service, store, embedder, startupError };
+}
+
+/** The configured embedder (EMBEDDINGS*, falling back to the LLM endpoint and key); `overrides` win. */
+export function embedderFromConfig(config: Config, overrides: { cacheEntries?: number; worker?: boolean } = {}): EmbeddingProvider {
+  return createEmbedder(config.EMBEDDINGS, {
+    baseUrl: config.EMBEDDINGS_BASE_URL ?? config.LLM_BASE_URL,
+    apiKey: config.EMBEDDINGS_API_KEY ?? config.LLM_API_KEY,
+    cacheEntries: overrides.cacheEntries ?? config.EMBEDDINGS_CACHE_SIZE,
+    worker: overrides.worker ?? config.EMBEDDINGS_WORKER,
+    ...(config.EMBEDDINGS_DIMENSIONS ? { dimensions: config.EMBEDDINGS_DIMENSIONS } : {}),
+  });
 }
 
 function createStore(config: Config, db: Db): Promise<VectorStore> {

@@ -3,12 +3,11 @@
  * the dataset replayed with the server's default memory configuration, every question asked
  * through the chat endpoint in a new session.
  */
-import { createEmbedder } from '../../../serve/embeddings/registry';
 import { createLogger } from '../../../serve/logger';
 import { chunkingConfig, retrievalConfig } from '../../../serve/memory/service';
 import { loadMemoryDataset } from '../../datasets';
 import type { SuiteContext } from '../../harness/suite';
-import { evalServerConfig } from './server-config';
+import { evalEmbedder, evalServerConfig } from './server-config';
 import { resolveVariant } from './config';
 import { runMemoryEval } from './run';
 import { selectQuestions } from './select';
@@ -20,7 +19,7 @@ export async function answerMemoryQuestions(ctx: SuiteContext, opts: { dataset: 
   const questions = opts.limit ? sel.questions.slice(0, opts.limit) : sel.questions;
   const server = evalServerConfig();
   const variant = resolveVariant({ name: 'default' }, { retrieval: retrievalConfig(server), chunking: chunkingConfig(server) });
-  const embedder = createEmbedder(server.EMBEDDINGS, { baseUrl: server.EMBEDDINGS_BASE_URL ?? server.LLM_BASE_URL, apiKey: server.EMBEDDINGS_API_KEY ?? server.LLM_API_KEY, cacheEntries: 50_000 });
+  const embedder = evalEmbedder(server);
   const { results } = await runMemoryEval(
     { dataset, conversations: sel.conversations, questions, variants: [variant], depth: 10, ks: [5], memoryOff: false, answers: true },
     { embedder, config: server, logger: createLogger(server.LOG_LEVEL, 'memocha-eval-records'), signal: ctx.signal, progress: (n, l) => ctx.progress(n, l), log: (m) => ctx.log(m) },

@@ -1,4 +1,6 @@
-import { loadConfig } from '../../../serve/config';
+import { loadConfig, type Config } from '../../../serve/config';
+import type { EmbeddingProvider } from '../../../serve/embeddings/types';
+import { embedderFromConfig } from '../../../serve/memory/wire';
 
 /** The server configuration the memory suites answer with: the environment's, on the built-in simulator unless an LLM is configured, on a private embedded database. */
 export function evalServerConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -10,4 +12,9 @@ export function evalServerConfig(env: NodeJS.ProcessEnv = process.env) {
     MEMORY_SWEEP_MS: '3600000',
     DATABASE_URL: '',
   });
+}
+
+/** The server's embedder, in this thread, with a cache large enough that every question is embedded once per run. */
+export function evalEmbedder(server: Config): EmbeddingProvider {
+  return embedderFromConfig(server, { cacheEntries: 50_000, worker: false });
 }
