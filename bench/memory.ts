@@ -3,15 +3,15 @@
  * search latency (exact vs HNSW) with HNSW recall@10, filtered by one user as the app does.
  *   npm run bench:memory [-- --quick] [--sizes 1000,10000,100000] [--queries 200] [--ef-search 40,100]
  * Writes reports/bench-memory/<time>/{report.json,report.csv,summary.md}. See bench/README.md.
- * The measurements live in eval/suites/lib-vector/measure.ts, shared with `npm run eval:vector`.
+ * The measurements live in eval/suites/vector/measure.ts, shared with `npm run eval:vector`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { benchEmbeddings, benchStores, DIM } from '../eval/suites/lib-vector/measure';
-import type { EmbedRow, StoreRow } from '../eval/suites/lib-vector/measure';
+import { benchEmbeddings, benchStores, DIM } from '../eval/suites/vector/measure';
+import type { EmbedRow, StoreRow } from '../eval/suites/vector/measure';
 
 const K = 10;
 const BATCH_SIZES = [1, 8, 32, 128];

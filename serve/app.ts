@@ -6,7 +6,7 @@ import { chatRoutes, type ChatRouteDeps } from './routes/chat';
 import { healthRoutes, type Readiness } from './routes/health';
 import { memoryRoutes } from './routes/memories';
 import { metricsRoutes } from './routes/metrics';
-import type { Metrics } from './observability/metrics';
+import type { Metrics } from './observability/prometheus';
 import { sessionRoutes } from './routes/sessions';
 import type { FullMemoryService } from './memory/service';
 

@@ -13,7 +13,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from './llm/sim
 import { LlmError, type LlmProvider } from './llm/types';
 import type { FullMemoryService } from './memory/service';
 import { createMemoryFromConfig } from './memory/wire';
-import { createMetrics } from './observability/metrics';
+import { createMetrics } from './observability/prometheus';
 
 export interface Runtime {
   deps: AppDeps & { llm: ResilientLlm };

@@ -4,7 +4,7 @@ import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadReport } from '../report/load';
+import { loadReport } from '../report/read';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let tmp: string;

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { GatesFile } from '../report/gates';
 import { loadGates } from '../report/gates';
-import { loadReport } from '../report/load';
+import { loadReport } from '../report/read';
 import type { DatasetInfo } from '../report/meta';
 import { datasetInfo } from '../report/meta';
 import type { JsonValue, Report } from '../report/schema';

@@ -1,7 +1,7 @@
 /** memocha-eval: dispatch a command line to a suite run, a comparison or the suite list. */
 import type { Writable } from 'node:stream';
 import { compareReports, formatComparison } from '../report/compare';
-import { loadReport } from '../report/load';
+import { loadReport } from '../report/read';
 import type { Suite } from './suite';
 import { parseCli, USAGE, UsageError } from './args';
 import type { ExitCode, RunOptions } from './run';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../metrics/histogram';
-import { loadReport } from '../report/load';
+import { loadReport } from '../report/read';
 import type { SuiteArgs } from './args';
 import { DEFAULT_SEED } from './args';
 import type { RunOptions } from './run';

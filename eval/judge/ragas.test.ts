@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddingProvider } from '../../serve/embeddings/types';
 import { startSimulator, type ScriptRule, type Simulator } from '../../serve/llm/simulator';
-import { SIM_RAG_SCRIPT } from '../suites/lib-rag/judge';
+import { SIM_RAG_SCRIPT } from '../suites/rag/judge';
 import { createJudgeModel, type JudgeModel } from './model';
 import { judgeAnswerRelevancy, judgeContextPrecision, judgeContextRecall, judgeFaithfulness, ragasPromptRefs, type RagasJudge } from './ragas';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../metrics/histogram';
-import { loadReport } from './load';
+import { loadReport } from './read';
 import type { IndexEntry } from './runs-index';
 import { parseReport } from './schema';
 import { checkXml, fixtureReport, parseCsv } from './test-support';

@@ -7,7 +7,7 @@ import { countTokens } from '../llm/tokens';
 import { LlmError, type LlmEvent, type LlmProvider, type LlmUsage } from '../llm/types';
 import { toClientError, type ClientError } from './llm-errors';
 import type { MemoryService, MemoryStatus, UsedMemory } from './memory-seam';
-import { assemblePrompt, PromptBudgetError, type AssembledPrompt } from '../memory/prompt';
+import { assemblePrompt, PromptBudgetError, type AssembledPrompt } from './prompt';
 import { AppError } from '../errors';
 
 export interface ChatDeps {

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from './index';
 import { createRepos } from './repos/index';
-import { backends, openTestDb, randomSchemaName, TEST_DATABASE_URL, type TestDb } from './test-db';
+import { backends, openTestDb, randomSchemaName, TEST_DATABASE_URL, type TestDb } from '../testing/db';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,6 +1,6 @@
 /**
  * The embedding worker thread (started by worker-embedder.ts): runs Universal Sentence Encoder lite on
- * TF.js's pure-JS CPU backend here, so the server's event loop never does. One message per batch; the
+ * TF.js (WASM backend with SIMD, one thread) here, so the server's event loop never does. One message per batch; the
  * batching itself happens on the main thread. Vectors come back L2-normalised, packed into one
  * transferred Float32Array buffer.
  */

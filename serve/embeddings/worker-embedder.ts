@@ -1,6 +1,6 @@
 /**
  * use-lite in a worker thread (EMBEDDINGS_WORKER=true): the same model and vectors as use-lite.ts, but
- * TF.js's pure-JS CPU backend runs in a node:worker_threads worker, so a 60-120 ms model run no longer
+ * TF.js (WASM backend with SIMD, one thread) runs in a node:worker_threads worker, so a 60-120 ms model run no longer
  * stalls every open SSE stream on the server's event loop.
  *
  * - Micro-batching stays on this thread (batcher.ts): concurrent callers' texts are collected for up to

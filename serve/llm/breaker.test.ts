@@ -6,8 +6,8 @@ import type { BreakerOptions, BreakerTransition } from './breaker';
 import { createOpenAiProvider } from './openai';
 import { breakerOutcome, createResilientLlm } from './resilience';
 import type { ResilienceEvent, ResilienceOptions, ResilientLlm } from './resilience';
-import { closedPortUrl, DEFAULT_TOKENS, drain, startTestUpstream } from './test-upstream';
-import type { TestUpstream } from './test-upstream';
+import { closedPortUrl, DEFAULT_TOKENS, drain, startTestUpstream } from '../testing/upstream';
+import type { TestUpstream } from '../testing/upstream';
 import { LlmError } from './types';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

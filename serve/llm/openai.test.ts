@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAiProvider } from './openai';
-import { closedPortUrl, DEFAULT_TOKENS, startTestUpstream, waitFor } from './test-upstream';
-import type { TestUpstream } from './test-upstream';
+import { closedPortUrl, DEFAULT_TOKENS, startTestUpstream, waitFor } from '../testing/upstream';
+import type { TestUpstream } from '../testing/upstream';
 import { countChatTokens, countTokens } from './tokens';
 import { LlmError } from './types';
 import type { LlmEvent, LlmProvider, LlmRequest } from './types';

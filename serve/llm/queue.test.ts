@@ -3,8 +3,8 @@ import { createOpenAiProvider } from './openai';
 import { BoundedQueue } from './queue';
 import { createResilientLlm } from './resilience';
 import type { ResilientLlm } from './resilience';
-import { DEFAULT_TOKENS, drain, req, startTestUpstream, waitFor } from './test-upstream';
-import type { TestUpstream } from './test-upstream';
+import { DEFAULT_TOKENS, drain, req, startTestUpstream, waitFor } from '../testing/upstream';
+import type { TestUpstream } from '../testing/upstream';
 import { LlmError } from './types';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

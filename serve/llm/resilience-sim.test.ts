@@ -5,7 +5,7 @@ import { createResilientLlm } from './resilience';
 import type { ResilienceOptions, ResilientLlm } from './resilience';
 import { startSimulator } from './simulator';
 import type { Simulator } from './simulator';
-import { drain } from './test-upstream';
+import { drain } from '../testing/upstream';
 import { countChatTokens, countTokens } from './tokens';
 import type { LlmRequest } from './types';
 

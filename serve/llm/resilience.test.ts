@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createOpenAiProvider } from './openai';
 import { createResilientLlm } from './resilience';
 import type { ResilienceEvent, ResilienceOptions, ResilientLlm } from './resilience';
-import { DEFAULT_TOKENS, drain, req, startTestUpstream, waitFor } from './test-upstream';
-import type { TestUpstream } from './test-upstream';
+import { DEFAULT_TOKENS, drain, req, startTestUpstream, waitFor } from '../testing/upstream';
+import type { TestUpstream } from '../testing/upstream';
 import { LlmError } from './types';
 
 let up: TestUpstream;

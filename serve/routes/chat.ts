@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { toClientError } from '../chat/llm-errors';
 import { startTurn, type ChatDeps, type Turn, type TurnEvent } from '../chat/turn';
 import { AppError } from '../errors';
-import { MIN_PROMPT_TOKENS } from '../memory/prompt';
+import { MIN_PROMPT_TOKENS } from '../chat/prompt';
 import { parseWith, readJson, requireUuid } from '../http/body';
 import type { LlmError } from '../llm/types';
 import { openSse, wantsSse } from '../sse';

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { Metrics } from '../observability/metrics';
+import type { Metrics } from '../observability/prometheus';
 
 /** GET /metrics: Prometheus text exposition of this app's registry (no user needed, like /healthz). */
 export function metricsRoutes(metrics: Metrics) {

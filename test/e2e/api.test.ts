@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../serve/db/test-db';
+import { backends } from '../../serve/testing/db';
 import { api, postSse } from '../support/client';
 import { startTestServer, type TestServer } from '../support/server';
 

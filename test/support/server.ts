@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { testConfig } from '../../serve/config';
 import type { DbBackend } from '../../serve/db';
-import { openTestDb } from '../../serve/db/test-db';
+import { openTestDb } from '../../serve/testing/db';
 import type { MemoryService } from '../../serve/chat/memory-seam';
 import { createRuntime, type Runtime } from '../../serve/runtime';
 import { startServer, type RunningServer } from '../../serve/server';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors';
-import { backends, openTestDb, type TestDb } from '../test-db';
+import { backends, openTestDb, type TestDb } from '../../testing/db';
 import { createRepos, type Repos, type SessionRow } from './index';
 
 const TRICKY = [

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { countTokens } from '../tokens';
 import { DONT_KNOW } from './replies';
 import { startSimulator } from './server';
-import { client, post, USER } from './test-helpers';
+import { client, post, USER } from '../../testing/simulator';
 import type { SimRequestRecord, Simulator, SimulatorOptions } from './types';
 
 const FAST = { ttft: { kind: 'fixed', ms: 0 }, itl: { kind: 'fixed', ms: 0 } } as const;

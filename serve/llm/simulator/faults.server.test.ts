@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from './server';
-import { client, post, readSse, USER, waitFor } from './test-helpers';
+import { client, post, readSse, USER, waitFor } from '../../testing/simulator';
 import type { Simulator, StartSimulatorOptions } from './types';
 
 const FAST = { ttft: { kind: 'fixed', ms: 0 }, itl: { kind: 'fixed', ms: 0 } } as const;

@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countChatTokens, countTokens } from '../tokens';
 import { startSimulator } from './server';
-import { client, post, readSse, USER } from './test-helpers';
+import { client, post, readSse, USER } from '../../testing/simulator';
 import type { Simulator } from './types';
 
 let sim: Simulator;

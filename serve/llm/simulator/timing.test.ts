@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from './server';
-import { post, readSse, USER } from './test-helpers';
+import { post, readSse, USER } from '../../testing/simulator';
 
 // Machines are shared: only lower bounds and consistency checks, never tight upper bounds.
 describe('ground truth timing', () => {

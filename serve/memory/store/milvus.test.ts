@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { vectorStoreContract } from './contract';
+import { vectorStoreContract } from '../../testing/vector-store-contract';
 import { milvusFilter, milvusString } from './milvus-filter';
 import { InvalidMemoryError } from './types';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vectorStoreContract, rec } from './contract';
+import { vectorStoreContract, rec } from '../../testing/vector-store-contract';
 import { createPgvectorStore, compareVersions, type PgvectorIndexOptions } from './pgvector';
 import { hexFloat, toVectorLiteral, parseVectorText, checkTableName } from './pg-sql';
-import { openPgliteKnex, openPostgresKnex, probePostgres, type TestKnex } from './test-pg';
+import { openPgliteKnex, openPostgresKnex, probePostgres, type TestKnex } from '../../testing/pg';
 import { PgvectorMissingError } from './types';
 
 const EXACT: PgvectorIndexOptions = { type: 'exact' };

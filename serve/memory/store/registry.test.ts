@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVectorStore, parseMilvusSpec } from './registry';
-import { openPgliteKnex, type TestKnex } from './test-pg';
+import { openPgliteKnex, type TestKnex } from '../../testing/pg';
 
 describe('createVectorStore', () => {
   let db: TestKnex;

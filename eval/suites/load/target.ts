@@ -1,0 +1,87 @@
+/**
+ * The server under load: Memocha as a child process (default, see child.ts), in this process (the
+ * harness's in-process target), or a running deployment at a URL. In the first two the simulator runs
+ * here, so faults and timing can be changed at run time and its records are the ground truth.
+ */
+import type { ResilienceStats } from '../../../serve/llm/resilience';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../../serve/llm/simulator';
+import { startTarget } from '../../harness/target';
+import { spawnMemocha, type MemochaChild } from './child';
+import type { StoredMessage } from './ledger';
+import type { ResourceSampler } from './resources';
+import { messagesFromRepos, messagesOverHttp } from './stored';
+
+export type TargetMode = 'child' | 'in-process';
+
+export interface LoadTarget {
+  kind: 'child' | 'in-process' | 'url';
+  url: string;
+  /** the simulator, when this process runs it */
+  sim?: Simulator;
+  /** a sampler of the server process; null when the server is this process (in-process) or unknown (URL) */
+  serverResources(): Promise<ResourceSampler | null>;
+  /** the resilience layer's own statistics (in-process only) */
+  resilience?: () => ResilienceStats;
+  messages(sessionId: string, userId: string): Promise<StoredMessage[]>;
+  /** why the target is not what was asked for (a fallback), if it is not */
+  note?: string;
+  close(): Promise<void>;
+}
+
+export interface LoadTargetOptions {
+  /** --target: 'in-process' or a URL */
+  target: string;
+  mode: TargetMode;
+  /** Memocha environment (timeouts, concurrency, memory) */
+  env: Record<string, string>;
+  sim: SimulatorOptions;
+  log?: (s: string) => void;
+}
+
+const SIM_DEFAULTS: SimulatorOptions = { seed: 42, mode: 'lorem', outputTokens: 64 };
+
+export async function startLoadTarget(o: LoadTargetOptions): Promise<LoadTarget> {
+  if (o.target !== 'in-process') {
+    const url = o.target.replace(/\/$/, '');
+    return { kind: 'url', url, serverResources: async () => null, messages: (s, u) => messagesOverHttp(url, s, u), close: async () => undefined };
+  }
+  if (o.mode === 'child') {
+    const sim = await startSimulator({ ...SIM_DEFAULTS, ...o.sim });
+    let child: MemochaChild;
+    try {
+      child = await spawnMemocha({ env: { LLM_PROVIDER: 'openai', LLM_BASE_URL: sim.url, LLM_API_KEY: 'simulator', LLM_MODEL: sim.options.model ?? 'memocha-sim', ...o.env } });
+    } catch (err) {
+      await sim.close();
+      const note = `child-process mode failed, fell back to in-process: ${(err as Error).message.split('\n')[0]}`;
+      o.log?.(note);
+      return { ...(await inProcess(o)), note };
+    }
+    return {
+      kind: 'child',
+      url: child.url,
+      sim,
+      serverResources: () => child.resources(),
+      messages: (s, u) => messagesOverHttp(child.url, s, u),
+      async close() {
+        await child.close();
+        await sim.close();
+      },
+    };
+  }
+  return inProcess(o);
+}
+
+async function inProcess(o: LoadTargetOptions): Promise<LoadTarget> {
+  const t = await startTarget('in-process', undefined, { env: o.env, sim: { ...SIM_DEFAULTS, ...o.sim } });
+  const runtime = t.runtime;
+  if (!runtime) throw new Error('in-process target without a runtime');
+  return {
+    kind: 'in-process',
+    url: t.url,
+    ...(t.sim ? { sim: t.sim } : {}),
+    serverResources: async () => null,
+    resilience: () => runtime.deps.llm.stats(),
+    messages: (s, u) => messagesFromRepos(runtime.deps.repos, s, u),
+    close: () => t.close(),
+  };
+}
