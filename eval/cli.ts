@@ -1,5 +1,5 @@
 #!/usr/bin/env -S npx tsx
-/** memocha-eval <suite> [flags] | compare <a> <b> | list. See eval/README.md. */
+/** memocha-eval <suite> [flags] | gate [--plan f] [--only suite] [--out dir] | compare <a> <b> | list. See eval/README.md. */
 import { main } from './harness/main';
 import { suites } from './suites/index';
 

@@ -6,7 +6,7 @@ import { chatRoutes, type ChatRouteDeps } from './routes/chat';
 import { healthRoutes, type Readiness } from './routes/health';
 import { memoryRoutes } from './routes/memories';
 import { metricsRoutes } from './routes/metrics';
-import type { Metrics } from './observability/prometheus';
+import type { Prometheus } from './observability/prometheus';
 import { sessionRoutes } from './routes/sessions';
 import type { FullMemoryService } from './memory/service';
 
@@ -16,19 +16,19 @@ export interface AppDeps extends ChatRouteDeps {
   /** Present when long-term memory is enabled. */
   memoryService?: FullMemoryService;
   /** Prometheus metrics (GET /metrics) when present. */
-  metrics?: Metrics;
+  prometheus?: Prometheus;
 }
 
 /** The HTTP app: error envelope and logging first, then health (no user), then the API. */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true; // errors are logged by requestContext
-  if (deps.metrics) app.use(deps.metrics.http());
+  if (deps.prometheus) app.use(deps.prometheus.http());
   app.use(requestContext(deps.logger));
 
   const health = healthRoutes(deps.readiness);
   app.use(health.routes());
-  if (deps.metrics) app.use(metricsRoutes(deps.metrics).routes());
+  if (deps.prometheus) app.use(metricsRoutes(deps.prometheus).routes());
 
   app.use(resolveUser(deps.config.DEFAULT_USER_ID, (id) => deps.repos.users.ensure(id)));
   const memory = deps.memoryService;

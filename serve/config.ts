@@ -89,8 +89,11 @@ export const envSchema = z.object({
 
   // Long-term memory
   MEMORY_ENABLED: bool(true),
-  /** use-lite (offline default) | openai:<model> | transformers:<local model dir> */
-  EMBEDDINGS: z.string().regex(/^(use-lite|openai:.+|transformers:.+)$/, 'must be use-lite, openai:<model> or transformers:<dir>').default('use-lite'),
+  /** use-lite (offline default) | openai:<model> | transformers:<local model dir> | static[:use-lite][?dtype=int8&a=<n>] (distilled from use-lite, table cached in DATA_DIR/embeddings) */
+  EMBEDDINGS: z
+    .string()
+    .regex(/^(use-lite|openai:.+|transformers:.+|static([:?].*)?)$/, 'must be use-lite, openai:<model>, transformers:<dir> or static[:use-lite][?dtype=int8&a=<n>]')
+    .default('use-lite'),
   EMBEDDINGS_BASE_URL: z.url().optional(),
   EMBEDDINGS_API_KEY: z.string().optional(),
   EMBEDDINGS_CACHE_SIZE: int(10_000),
@@ -119,6 +122,21 @@ export const envSchema = z.object({
   MEMORY_DEDUPE_WINDOW: bool(true),
   MEMORY_DEDUPE_NEAR: z.coerce.number().min(0).max(1).default(0.97),
   MEMORY_HYBRID: bool(true),
+  /** how the vector and lexical lists are fused: rrf (reciprocal rank) | relative (min-max normalised scores) */
+  MEMORY_FUSION: z.enum(['rrf', 'relative']).default('rrf'),
+  /** weight of the lexical (BM25) list against the vector list's 1 */
+  MEMORY_LEXICAL_WEIGHT: z.coerce.number().min(0).max(100).default(1),
+  /** added to the fused score of memories dated in a range the question names ("last May"); 0 = off */
+  MEMORY_TIME_BOOST: z.coerce.number().min(0).max(10).default(0),
+  /** the named range is widened by this many days after its end (events are talked about after them) */
+  MEMORY_TIME_AFTER_DAYS: z.coerce.number().min(0).max(365).default(14),
+  /** context expansion: memories before/after each hit in its session (0 = off) */
+  MEMORY_NEIGHBOURS: int(0),
+  /** a neighbour's score = its hit's score × this */
+  MEMORY_NEIGHBOUR_DISCOUNT: z.coerce.number().min(0).max(1).default(0.9),
+  /** BM25 of the full-text half of hybrid retrieval: term-frequency saturation and length normalisation. */
+  MEMORY_BM25_K1: z.coerce.number().min(0).max(10).default(1.2),
+  MEMORY_BM25_B: z.coerce.number().min(0).max(1).default(0.75),
   MEMORY_SHARE: z.coerce.number().min(0).max(1).default(0.35),
   MEMORY_TIMEOUT_MS: int(3_000, 1),
   MEMORY_MAX_PER_USER: int(0),

@@ -13,7 +13,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from './llm/sim
 import { LlmError, type LlmProvider } from './llm/types';
 import type { FullMemoryService } from './memory/service';
 import { createMemoryFromConfig } from './memory/wire';
-import { createMetrics } from './observability/prometheus';
+import { createPrometheus } from './observability/prometheus';
 
 export interface Runtime {
   deps: AppDeps & { llm: ResilientLlm };
@@ -36,7 +36,7 @@ export interface RuntimeOverrides {
 export async function createRuntime(config: Config, o: RuntimeOverrides = {}): Promise<Runtime> {
   const logger = o.logger ?? createLogger(config.LOG_LEVEL);
   for (const warning of configWarnings(config)) logger.warn(warning);
-  const metrics = createMetrics();
+  const prometheus = createPrometheus();
   const db = o.db ?? (await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX }));
   const repos = createRepos(db.knex);
   const stopAnalyze = db.backend === 'pglite' ? analyzePeriodically(db, logger) : () => undefined;
@@ -79,12 +79,12 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     breaker: { errorPercent: config.BREAKER_ERROR_PERCENT, volume: config.BREAKER_VOLUME, windowMs: config.BREAKER_WINDOW_MS, resetMs: config.BREAKER_RESET_MS },
     queue: { maxConcurrency: config.LLM_MAX_CONCURRENCY, maxQueue: config.LLM_QUEUE_MAX },
     logger,
-    onEvent: metrics.onLlmEvent,
+    onEvent: prometheus.onLlmEvent,
   });
 
   const memory = o.memory ? null : await createMemoryFromConfig({ config, db, repos, logger, llm });
   const memoryService = memory?.service;
-  metrics.bind({ llm, db, ...(memoryService ? { memory: memoryService } : {}) });
+  prometheus.bind({ llm, db, ...(memoryService ? { memory: memoryService } : {}) });
 
   const inflight = new Set<AbortController>();
   const deps: Runtime['deps'] = {
@@ -93,10 +93,10 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     repos,
     llm,
     logger,
-    memory: metrics.instrumentMemory(o.memory ?? memoryService ?? noMemory),
+    memory: prometheus.instrumentMemory(o.memory ?? memoryService ?? noMemory),
     memoryService,
-    metrics,
-    onTurnDone: (t) => metrics.onTurnDone(t),
+    prometheus,
+    onTurnDone: (t) => prometheus.onTurnDone(t),
     inflight,
     costUsd: (model, usage) => costUsd(model, usage, config.LLM_PRICING).usd,
     admit: () => admission(llm),

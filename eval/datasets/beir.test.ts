@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { evaluateRun } from '../metrics/retrieval';
 import { loadBeir } from './beir';
 import { DatasetError } from './types';
 
@@ -28,6 +29,23 @@ describe('loadBeir', () => {
     expect(ds.id).toBe('x');
     expect(ds.queries.map((q) => q.id)).toEqual(['q1', 'q2', 'q3']);
     expect(ds.stats).toMatchObject({ judgments: 2, unknownDocs: 1 });
+  });
+
+  it('keeps a negative grade (judged junk) and the metrics read it as not relevant', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'beir-'));
+    try {
+      await mkdir(path.join(dir, 'qrels'));
+      await writeFile(path.join(dir, 'corpus.jsonl'), '{"_id":"a","text":"x"}\n{"_id":"b","text":"y"}\n');
+      await writeFile(path.join(dir, 'queries.jsonl'), '{"_id":"q","text":"?"}\n');
+      await writeFile(path.join(dir, 'qrels', 'test.tsv'), 'query-id\tcorpus-id\tscore\nq\ta\t1\nq\tb\t-2\n');
+      const ds = await loadBeir(dir);
+      expect(ds.qrels.get('q')).toEqual(new Map([['a', 1], ['b', -2]]));
+      const ev = evaluateRun(new Map([['q', ['b', 'a']]]), ds.qrels, [1, 2]);
+      expect(ev.queries[0]).toMatchObject({ relevant: 1, reciprocalRank: 1 / 2 });
+      expect(ev.queries[0]?.atK[2]?.ndcg).toBeCloseTo(1 / Math.log2(3), 12);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the file and line of a bad record, and a missing split', async () => {

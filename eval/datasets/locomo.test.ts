@@ -133,7 +133,7 @@ describe('LoCoMo fixture with malformed evidence', () => {
 });
 
 describe.skipIf(!HAVE_LOCOMO)(`LoCoMo dev file${HAVE_LOCOMO ? '' : ` (skipped: ${LOCOMO} is absent)`}`, () => {
-  it('matches the counts in ../shared/datasets/README.md', async () => {
+  it('matches the counts in datasets/README.md', async () => {
     const ds = await loadLocomo(LOCOMO);
     expect(ds.stats).toMatchObject({ conversations: 5, sessions: 128, turns: 2760, questions: 999 });
     expect(ds.conversations.map((c) => c.id)).toEqual(['conv-26', 'conv-30', 'conv-41', 'conv-42', 'conv-43']);

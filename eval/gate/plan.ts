@@ -20,7 +20,7 @@ export const planSchema = z.strictObject({
 export type GatePlan = z.infer<typeof planSchema>;
 export type GateRun = GatePlan['runs'][number];
 
-export async function loadPlan(file: string): Promise<GatePlan> {
+export async function readPlan(file: string): Promise<GatePlan> {
   const data = JSON.parse(await readFile(file, 'utf8')) as unknown;
   const r = planSchema.safeParse(data);
   if (!r.success) throw new Error(`${file}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

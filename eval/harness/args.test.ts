@@ -28,6 +28,13 @@ describe('parseCli', () => {
     expect(parseCli(['x', '-h'])).toEqual({ kind: 'help' });
   });
 
+  it('parses gate with its own flags only', () => {
+    expect(parseCli(['gate'])).toEqual({ kind: 'gate' });
+    expect(parseCli(['gate', '--plan', 'p.json', '--only', 'latency', '--out', 'o'])).toEqual({ kind: 'gate', plan: 'p.json', only: 'latency', out: 'o' });
+    expect(() => parseCli(['gate', '--quick'])).toThrow(/gate takes only --plan, --only and --out \(got --quick\)/);
+    expect(() => parseCli(['latency', '--plan', 'p.json'])).toThrow(/--plan is a flag of gate only/);
+  });
+
   it('rejects bad input with a usage error', () => {
     expect(() => parseCli(['x', '--nope'])).toThrow(UsageError);
     expect(() => parseCli(['x', '--seed', '1.5'])).toThrow(/--seed must be an integer/);

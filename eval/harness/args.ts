@@ -26,6 +26,7 @@ export interface SuiteArgs {
 export type Command =
   | { kind: 'run'; suite: string; args: SuiteArgs }
   | { kind: 'compare'; a: string; b: string }
+  | { kind: 'gate'; plan?: string; only?: string; out?: string }
   | { kind: 'list' }
   | { kind: 'help' };
 
@@ -38,6 +39,7 @@ export const USAGE = `Usage:
                        [--dataset id|path] [--seed n] [--out dir] [--baseline report.json|dir]
                        [--gate gates.json] [--quick]
   memocha-eval compare <a: report.json|dir> <b: report.json|dir>
+  memocha-eval gate [--plan eval/gate-plan.json] [--only suite] [--out dir]
   memocha-eval list
 
 Exit codes: 0 pass, 1 a gate failed, 2 harness error (or an interrupted run).`;
@@ -52,6 +54,8 @@ const options = {
   baseline: { type: 'string' },
   gate: { type: 'string' },
   quick: { type: 'boolean' },
+  plan: { type: 'string' },
+  only: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -73,6 +77,8 @@ export function parseCli(argv: readonly string[]): Command {
     return { kind: 'compare', a, b };
   }
   if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
+  if (first === 'gate') return gateCommand(v);
+  for (const k of ['plan', 'only'] as const) if (v[k] !== undefined) throw new UsageError(`--${k} is a flag of gate only`);
   const target = v.target ?? 'in-process';
   if (target !== 'in-process') checkUrl('--target', target);
   if (v.direct !== undefined) checkUrl('--direct', v.direct);
@@ -82,6 +88,14 @@ export function parseCli(argv: readonly string[]): Command {
     if (value !== undefined) args[k] = value;
   }
   return { kind: 'run', suite: first, args };
+}
+
+const GATE_FLAGS = new Set(['plan', 'only', 'out']);
+
+function gateCommand(v: { plan?: string; only?: string; out?: string } & Record<string, unknown>): Command {
+  const other = Object.keys(v).filter((k) => !GATE_FLAGS.has(k) && v[k] !== undefined);
+  if (other.length > 0) throw new UsageError(`gate takes only --plan, --only and --out (got --${other.join(', --')})`);
+  return { kind: 'gate', ...(v.plan !== undefined ? { plan: v.plan } : {}), ...(v.only !== undefined ? { only: v.only } : {}), ...(v.out !== undefined ? { out: v.out } : {}) };
 }
 
 function parseSeed(s: string | undefined): number {

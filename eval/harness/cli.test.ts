@@ -4,7 +4,7 @@ import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadReport } from '../report/read';
+import { readReport } from '../report/read';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let tmp: string;
@@ -68,12 +68,12 @@ describe('memocha-eval CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/accuracy min: 0\.\d+ ratio < min 0\.99 ratio/);
     await allExist(path.join(tmp, 'bad'));
-    expect((await loadReport(path.join(tmp, 'bad'))).gates?.passed).toBe(false);
+    expect((await readReport(path.join(tmp, 'bad'))).gates?.passed).toBe(false);
 
     const boom = await cli(['selftest', '--config', throws, '--out', path.join(tmp, 'boom')]);
     expect(boom.code).toBe(2);
     await allExist(path.join(tmp, 'boom'));
-    const report = await loadReport(path.join(tmp, 'boom'));
+    const report = await readReport(path.join(tmp, 'boom'));
     expect(report.errors[0]?.message).toMatch(/suite failed: Error: deliberate failure/);
     expect(report.rows).toHaveLength(20);
 
@@ -98,7 +98,7 @@ describe('memocha-eval CLI', () => {
     expect(sent).toBe(true);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('interrupted; stopping the suite and writing the report');
-    const report = await loadReport(path.join(tmp, 'int'));
+    const report = await readReport(path.join(tmp, 'int'));
     expect(report.interrupted).toBe(true);
     expect(report.metrics.accuracy).toBeDefined();
   }, 60_000);

@@ -2,8 +2,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { GatesFile } from '../report/gates';
-import { loadGates } from '../report/gates';
-import { loadReport } from '../report/read';
+import { readGates } from '../report/gates';
+import { readReport } from '../report/read';
 import type { DatasetInfo } from '../report/meta';
 import { datasetInfo } from '../report/meta';
 import type { JsonValue, Report } from '../report/schema';
@@ -20,8 +20,8 @@ export interface RunInputs {
 export async function readInputs(args: SuiteArgs): Promise<RunInputs> {
   const inputs: RunInputs = { config: {} };
   if (args.config !== undefined) inputs.config = await readConfig(args.config);
-  if (args.gate !== undefined) inputs.gates = await loadGates(args.gate);
-  if (args.baseline !== undefined) inputs.baseline = await loadReport(args.baseline);
+  if (args.gate !== undefined) inputs.gates = await readGates(args.gate);
+  if (args.baseline !== undefined) inputs.baseline = await readReport(args.baseline);
   if (args.dataset !== undefined) {
     const s = await stat(args.dataset).catch(() => null);
     if (s && (s.isFile() || s.isDirectory())) {

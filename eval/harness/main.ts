@@ -1,7 +1,8 @@
-/** memocha-eval: dispatch a command line to a suite run, a comparison or the suite list. */
+/** memocha-eval: dispatch a command line to a suite run, the CI gate, a comparison or the suite list. */
 import type { Writable } from 'node:stream';
+import { runGate } from '../gate/run';
 import { compareReports, formatComparison } from '../report/compare';
-import { loadReport } from '../report/read';
+import { readReport } from '../report/read';
 import type { Suite } from './suite';
 import { parseCli, USAGE, UsageError } from './args';
 import type { ExitCode, RunOptions } from './run';
@@ -38,7 +39,7 @@ export async function main(argv: readonly string[], registry: SuiteRegistry, opt
   }
   if (cmd.kind === 'compare') {
     try {
-      const [a, b] = await Promise.all([loadReport(cmd.a), loadReport(cmd.b)]);
+      const [a, b] = await Promise.all([readReport(cmd.a), readReport(cmd.b)]);
       stdout.write(formatComparison(compareReports(a, b)));
       return 0;
     } catch (err) {
@@ -46,14 +47,22 @@ export async function main(argv: readonly string[], registry: SuiteRegistry, opt
       return 2;
     }
   }
-  const load = registry[cmd.suite];
-  if (!load) {
+  if (cmd.kind === 'gate') {
+    try {
+      return await runGate(cmd, registry, { ...opts, stdout, stderr });
+    } catch (err) {
+      stderr.write(`eval:gate: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  const importSuite = registry[cmd.suite];
+  if (!importSuite) {
     stderr.write(`memocha-eval: unknown suite "${cmd.suite}"; suites: ${Object.keys(registry).join(', ')}\n`);
     return 2;
   }
   let suite: Suite;
   try {
-    suite = await load();
+    suite = await importSuite();
   } catch (err) {
     stderr.write(`memocha-eval: cannot load suite ${cmd.suite}: ${(err as Error).stack ?? String(err)}\n`);
     return 2;

@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { LatencyHistogram } from '../metrics/histogram';
-import { loadReport } from '../report/read';
+import { readReport } from '../report/read';
 import type { SuiteArgs } from './args';
 import { DEFAULT_SEED } from './args';
 import type { RunOptions } from './run';
@@ -41,7 +42,7 @@ function record(ctx: SuiteContext, p50 = 20) {
   ctx.row({ case: 1, latency_ms: p50 });
 }
 
-const demo = (p50 = 20) => defineSuite({ name: 'demo', description: 'test', run: async (ctx) => record(ctx, p50) });
+const demo = (p50 = 20) => defineSuite({ name: 'demo', description: 'test', config: z.strictObject({ k: z.number().optional() }), defaults: {}, run: async (ctx) => record(ctx, p50) });
 
 async function gates(rules: unknown): Promise<string> {
   const f = path.join(tmp, `gates-${Math.random()}.json`);
@@ -55,7 +56,7 @@ describe('runSuite', () => {
     expect(r.exitCode).toBe(0);
     expect(r.dir).toBeDefined();
     expect((await readdir(r.dir as string)).sort()).toEqual(['junit.xml', 'report.json', 'rows.csv', 'summary.md']);
-    const report = await loadReport(r.dir as string);
+    const report = await readReport(r.dir as string);
     expect(report).toMatchObject({ suite: 'demo', interrupted: false, gates: { passed: true }, meta: { seed: 42, quick: true, config: { k: 1 } } });
     expect(report.rows).toEqual([{ case: '1', latency_ms: 20 }]);
     expect(out.join('')).toContain('# demo — ');
@@ -82,7 +83,7 @@ describe('runSuite', () => {
     });
     const r = await runSuite(suite, args(), opts());
     expect(r.exitCode).toBe(2);
-    const report = await loadReport(r.dir as string);
+    const report = await readReport(r.dir as string);
     expect(report.metrics.latency_p50_ms?.value).toBe(20);
     expect(report.errors[0]?.message).toMatch(/^suite failed: Error: boom/);
     expect(await readFile(path.join(r.dir as string, 'junit.xml'), 'utf8')).toMatch(/<failure type="error" message="suite failed: Error: boom"/);
@@ -103,7 +104,7 @@ describe('runSuite', () => {
     });
     const r = await runSuite(suite, args(), opts({ signal: controller.signal }));
     expect(r.exitCode).toBe(2);
-    const report = await loadReport(r.dir as string);
+    const report = await readReport(r.dir as string);
     expect(report.interrupted).toBe(true);
     expect(report.rows.map((x) => x.case)).toEqual(['c0', 'c1', 'c2']);
     expect(await readFile(path.join(r.dir as string, 'summary.md'), 'utf8')).toContain('**Interrupted**');
@@ -122,7 +123,7 @@ describe('runSuite', () => {
     });
     const r = await runSuite(suite, args(), opts({ signal: controller.signal, abortGraceMs: 50 }));
     expect(r.exitCode).toBe(2);
-    const report = await loadReport(r.dir as string);
+    const report = await readReport(r.dir as string);
     expect(report.interrupted).toBe(true);
     expect(report.errors[0]?.message).toMatch(/did not return within 50 ms of the interrupt/);
     expect(report.metrics.latency_p50_ms?.value).toBe(20);
@@ -147,7 +148,7 @@ describe('runSuite', () => {
       run: async (ctx) => ctx.setMeta({ provider: { kind: 'sim', model: 'extractive' }, config: { effective: true } }),
     });
     const r = await runSuite(suite, args({ dataset: ds }), opts());
-    const report = await loadReport(r.dir as string);
+    const report = await readReport(r.dir as string);
     expect(report.meta.dataset).toEqual({ id: 'tiny', path: ds, contentHash: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' });
     expect(report.meta).toMatchObject({ provider: { kind: 'sim', model: 'extractive' }, config: { effective: true } });
   });

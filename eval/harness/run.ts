@@ -16,6 +16,7 @@ import type { SuiteArgs } from './args';
 import { ReportBuilder } from './builder';
 import type { RunInputs } from './inputs';
 import { readInputs } from './inputs';
+import type { ResolvedConfig } from './config';
 import { createProgress } from './progress';
 import type { MetaUpdate, Suite, SuiteContext } from './suite';
 
@@ -47,8 +48,10 @@ export async function runSuite(suite: Suite, args: SuiteArgs, opts: RunOptions =
   const say = (s: string) => void stderr.write(`${s}\n`);
 
   let inputs: RunInputs;
+  let config: ResolvedConfig<unknown>;
   try {
     inputs = await readInputs(args);
+    config = suite.resolveConfig(inputs.config, args.quick);
   } catch (err) {
     say(`memocha-eval: ${(err as Error).message}`);
     return { exitCode: 2 };
@@ -66,7 +69,6 @@ export async function runSuite(suite: Suite, args: SuiteArgs, opts: RunOptions =
   const metaUpdate: MetaUpdate = {};
   const ctx: SuiteContext = {
     args,
-    config: inputs.config,
     signal: controller.signal,
     progress: (total, label) => createProgress(total, { label: label ?? suite.name, stream: stderr }),
     log: (message) => say(`${suite.name}: ${message}`),
@@ -75,7 +77,7 @@ export async function runSuite(suite: Suite, args: SuiteArgs, opts: RunOptions =
     table: (...a) => builder.table(...a),
     row: (obj) => builder.row(obj),
     error: (caseId, message) => builder.error(caseId, message),
-    setMeta: (update) => Object.assign(metaUpdate, update),
+    setMeta: (update) => setMeta(metaUpdate, update, config.recorded),
   };
 
   let threw = false;
@@ -83,7 +85,7 @@ export async function runSuite(suite: Suite, args: SuiteArgs, opts: RunOptions =
   // promise that never settles) must not let the process exit quietly with code 0 and no report
   const keepAlive = setInterval(() => {}, 1 << 30);
   try {
-    await untilSettledOrGivenUp(suite.run(ctx), controller.signal, opts.abortGraceMs ?? 10_000);
+    await untilSettledOrGivenUp(suite.run(ctx, config.value), controller.signal, opts.abortGraceMs ?? 10_000);
   } catch (err) {
     threw = true;
     const e = err as Error;
@@ -100,7 +102,7 @@ export async function runSuite(suite: Suite, args: SuiteArgs, opts: RunOptions =
   let report: Report;
   let dir: string;
   try {
-    const meta = await buildMeta(args, inputs, metaUpdate);
+    const meta = await buildMeta(args, inputs, config.recorded, metaUpdate);
     report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
       suite: suite.name,
@@ -134,9 +136,17 @@ export async function runSuite(suite: Suite, args: SuiteArgs, opts: RunOptions =
   return { exitCode, dir, report, ...(gates ? { gates } : {}) };
 }
 
-async function buildMeta(args: SuiteArgs, inputs: RunInputs, update: MetaUpdate): Promise<RunMeta> {
+/** Merge a suite's meta update; its config entries are added to the effective config, never replace it. */
+function setMeta(into: MetaUpdate, update: MetaUpdate, effective: JsonValue): void {
+  const clash = Object.keys(update.config ?? {}).filter((k) => typeof effective === 'object' && effective !== null && Object.hasOwn(effective, k));
+  if (clash.length > 0) throw new Error(`setMeta config: ${clash.join(', ')} ${clash.length > 1 ? 'are config keys' : 'is a config key'} (the harness records the effective config; record what the run resolved under a name of its own)`);
+  Object.assign(into, { ...update, ...(update.config || into.config ? { config: { ...into.config, ...update.config } } : {}) });
+}
+
+async function buildMeta(args: SuiteArgs, inputs: RunInputs, effective: JsonValue, update: MetaUpdate): Promise<RunMeta> {
   const dataset: DatasetInfo | undefined = update.dataset ?? inputs.dataset;
-  const config: JsonValue = update.config ?? inputs.config;
+  // the effective config, then what the suite resolved while running (e.g. the embedder it loaded)
+  const config: JsonValue = update.config ? { ...(effective as { [key: string]: JsonValue }), ...update.config } : effective;
   return gatherMeta({
     seed: args.seed,
     quick: args.quick,

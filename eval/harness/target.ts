@@ -1,14 +1,10 @@
 /**
  * Where a suite sends its load: `in-process` starts the LLM simulator and Memocha (embedded PGlite in
- * memory, or PostgreSQL when DATABASE_URL is set) on ephemeral 127.0.0.1 ports; a URL uses a running
- * deployment as it is.
+ * memory, or PostgreSQL when DATABASE_URL is set) on ephemeral 127.0.0.1 ports through serve/testing's
+ * startStack; a URL uses a running deployment as it is.
  */
-import { loadConfig } from '../../serve/config';
-import { openDb } from '../../serve/db';
-import { createLogger } from '../../serve/logger';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../serve/llm/simulator';
-import { createRuntime, type Runtime } from '../../serve/runtime';
-import { startServer } from '../../serve/server';
+import type { Runtime, Simulator, SimulatorOptions } from '../../serve';
+import { startStack } from '../../serve/testing';
 
 export interface Target {
   /** Memocha's base URL */
@@ -29,35 +25,34 @@ export interface InProcessOptions {
   sim?: SimulatorOptions;
 }
 
+/** The simulator the in-process targets answer with, unless a suite says otherwise. */
+export const EVAL_SIM_DEFAULTS: SimulatorOptions = { seed: 42, mode: 'lorem', outputTokens: 64 };
+
+/** An in-process target's Memocha environment: the process's, logs at warn, no hourly memory sweep during a run. */
+export function evalTargetEnv(env: Record<string, string> = {}): Record<string, string> {
+  return { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', MEMORY_SWEEP_MS: '3600000', ...env };
+}
+
 export async function startTarget(target: string | undefined, direct: string | undefined, o: InProcessOptions = {}): Promise<Target> {
   if (target && target !== 'in-process') {
     return { url: target.replace(/\/$/, ''), directUrl: direct, model: o.env?.LLM_MODEL ?? 'unknown', kind: 'url', close: async () => undefined };
   }
-  const sim = await startSimulator({ seed: 42, mode: 'lorem', outputTokens: 64, ...o.sim });
-  const config = loadConfig({
-    ...process.env,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    LLM_PROVIDER: 'openai',
-    LLM_BASE_URL: sim.url,
-    LLM_API_KEY: 'simulator',
-    LLM_MODEL: sim.options.model ?? 'memocha-sim',
-    MEMORY_SWEEP_MS: '3600000',
-    ...o.env,
+  const stack = await startStack({
+    config: 'process',
+    env: evalTargetEnv(o.env),
+    llm: 'provider',
+    sim: { ...EVAL_SIM_DEFAULTS, ...o.sim },
+    db: 'config',
+    logName: 'memocha-eval-target',
+    graceMs: 1_000,
   });
-  const db = await openDb({ databaseUrl: config.DATABASE_URL, inMemory: !config.DATABASE_URL, poolMax: config.DB_POOL_MAX });
-  const runtime = await createRuntime(config, { db, logger: createLogger(config.LOG_LEVEL, 'memocha-eval-target') });
-  const server = await startServer(runtime, 0, '127.0.0.1');
   return {
-    url: server.url,
-    directUrl: direct ?? sim.url,
-    model: config.model,
-    sim,
-    runtime,
+    url: stack.url,
+    directUrl: direct ?? stack.sim.url,
+    model: stack.config.model,
+    sim: stack.sim,
+    runtime: stack.runtime,
     kind: 'in-process',
-    async close() {
-      await server.close(1_000);
-      await db.close();
-      await sim.close();
-    },
+    close: () => stack.close(),
   };
 }

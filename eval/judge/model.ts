@@ -4,10 +4,7 @@
  * Without JUDGE_BASE_URL the suites start the simulator in `scripted` mode, which is only good for
  * testing the machinery: its verdicts are whatever the script says.
  */
-import { createOpenAiProvider } from '../../serve/llm/openai';
-import { createResilientLlm } from '../../serve/llm/resilience';
-import type { ChatMessage } from '../../serve/llm/types';
-import { createLogger } from '../../serve/logger';
+import { type ChatMessage, createLogger, createOpenAiProvider, createResilientLlm } from '../../serve';
 
 export interface JudgeModel {
   /** e.g. 'gpt-4o-mini@api.openai.com' */

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmbeddingProvider } from '../../serve/embeddings/types';
-import { startSimulator, type ScriptRule, type Simulator } from '../../serve/llm/simulator';
+import { type EmbeddingProvider, type ScriptRule, type Simulator, startSimulator } from '../../serve';
 import { SIM_RAG_SCRIPT } from '../suites/rag/judge';
 import { createJudgeModel, type JudgeModel } from './model';
 import { judgeAnswerRelevancy, judgeContextPrecision, judgeContextRecall, judgeFaithfulness, ragasPromptRefs, type RagasJudge } from './ragas';

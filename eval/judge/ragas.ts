@@ -17,7 +17,7 @@
  * `error` set. It is never replaced by a guess. A metric that does not apply (no claims, no
  * contexts, no reference) is null with `notComputed` saying why; that is not an error.
  */
-import type { EmbeddingProvider } from '../../serve/embeddings/types';
+import type { EmbeddingProvider } from '../../serve';
 import { answerRelevancy, contextPrecision, contextRecall, faithfulness, type NoncommittalRule } from '../metrics/rag';
 import type { JudgeModel } from './model';
 import { loadPrompt, promptRef } from './prompt-file';

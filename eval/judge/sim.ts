@@ -6,7 +6,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSimulator, type ScriptRule, type Simulator } from '../../serve/llm/simulator';
+import { type ScriptRule, type Simulator, startSimulator } from '../../serve';
 import { createJudgeModel, type JudgeModel } from './model';
 
 export const SIM_JUDGE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'sim-judge-script.json');

@@ -5,7 +5,7 @@
  * guessed or coerced into a score.
  */
 import type { z } from 'zod';
-import type { ChatMessage } from '../../serve/llm/types';
+import type { ChatMessage } from '../../serve';
 import type { JudgeModel } from './model';
 import { promptRef, renderPrompt, type JudgePrompt } from './prompt-file';
 

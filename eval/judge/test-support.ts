@@ -1,5 +1,5 @@
 /** For the judge tests: a real scripted simulator on 127.0.0.1 and a JudgeModel talking to it over HTTP. */
-import type { ScriptRule } from '../../serve/llm/simulator';
+import type { ScriptRule } from '../../serve';
 import type { JudgeModel } from './model';
 import { startScriptedJudge, type ScriptedJudge } from './sim';
 

@@ -103,11 +103,31 @@ describe('edge cases', () => {
     expect(reciprocalRank(['a'], {})).toBe(0);
   });
 
-  it('rejects bad k and negative relevance', () => {
+  it('rejects bad k and non-finite relevance', () => {
     expect(() => precisionAtK(['a'], {}, 0)).toThrow(RangeError);
     expect(() => recallAtK(['a'], { a: 1 }, 2.5)).toThrow(RangeError);
     expect(() => precisionAtK(['a'], {}, Number.POSITIVE_INFINITY)).toThrow(RangeError);
-    expect(() => ndcgAtK(['a'], { a: -1 }, 1)).toThrow(RangeError);
+    expect(() => ndcgAtK(['a'], { a: Number.NaN }, 1)).toThrow(RangeError);
+  });
+
+  it('reads a negative grade as judged not relevant with no gain (trec_eval), never a penalty', () => {
+    // b is junk (-2): same scores as if it were graded 0
+    const withJunk = { a: 2, b: -2, c: 1 };
+    const asZero = { a: 2, b: 0, c: 1 };
+    const ranking = ['b', 'c', 'a'];
+    for (const gain of ['linear', 'exponential'] as const) expect(ndcgAtK(ranking, withJunk, 3, gain)).toBe(ndcgAtK(ranking, asZero, 3, gain));
+    // DCG = 0 + 1/log2(3) + 2/log2(4) = 0.6309 + 1; IDCG = 2 + 1/log2(3) = 2.6309
+    close(ndcgAtK(ranking, withJunk, 3), (1 / Math.log2(3) + 1) / (2 + 1 / Math.log2(3)));
+    expect(recallAtK(ranking, withJunk, 1)).toBe(0);
+    expect(recallAtK(ranking, withJunk, 3)).toBe(1);
+    expect(precisionAtK(ranking, withJunk, 3)).toBe(2 / 3);
+    expect(reciprocalRank(ranking, withJunk)).toBe(1 / 2);
+    close(averagePrecision(ranking, withJunk), (1 / 2 + 2 / 3) / 2);
+    // a query whose only judgments are negative has no relevant item
+    expect(ndcgAtK(['x'], { x: -1 }, 1)).toBeNaN();
+    const run = evaluateRun({ q1: ranking, q2: ['x'] }, { q1: withJunk, q2: { x: -1 } }, [3]);
+    expect(run.noRelevant.ids).toEqual(['q2']);
+    expect(run.queries.map((q) => q.relevant)).toEqual([2]);
   });
 
   it('MRR and MAP leave out queries without a relevant item', () => {

@@ -1,11 +1,13 @@
 /**
- * Retrieval quality over a ranked list of ids and graded judgments (rel ≥ 0; relevant = rel > 0),
- * as /work/shared/METRICS.md defines them (trec_eval / scikit-learn conventions).
+ * Retrieval quality over a ranked list of ids and graded judgments (relevant = rel > 0),
+ * as docs/METRICS.md defines them (trec_eval / scikit-learn conventions).
  *
  * Conventions shared by every function here:
  * - k is a positive integer. When k exceeds the ranked list the missing positions are empty:
  *   they retrieve nothing, and precision@k still divides by k (trec_eval's P_k).
- * - Ids absent from the judgments have rel 0 (not relevant, no gain).
+ * - Ids absent from the judgments have rel 0 (not relevant, no gain). A negative grade (some TREC
+ *   and BEIR qrels mark junk or spam so) is judged not relevant and has no gain, as trec_eval reads
+ *   it: it neither counts in |relevant| nor lowers DCG or IDCG.
  * - Duplicates in a ranking: only the first occurrence counts. A repeated id keeps its slot
  *   (ranks are positions in the list as given) but is never relevant again and adds no gain,
  *   so a duplicate costs a place in the top k. Use `dedupeRanking` first to close the gaps.
@@ -21,7 +23,7 @@ export type Gain = 'linear' | 'exponential';
 function toMap(j: Judgments): ReadonlyMap<string, number> {
   const m: ReadonlyMap<string, number> = j instanceof Map ? j : new Map(Object.entries(j));
   for (const [id, rel] of m) {
-    if (!(Number.isFinite(rel) && rel >= 0)) throw new RangeError(`relevance of "${id}" must be a finite number ≥ 0, got ${rel}`);
+    if (!Number.isFinite(rel)) throw new RangeError(`relevance of "${id}" must be a finite number, got ${rel}`);
   }
   return m;
 }
@@ -118,7 +120,9 @@ export function averagePrecision(ranking: readonly string[], judgments: Judgment
   return sum / nRel;
 }
 
+/** trec_eval adds a gain only for rel > 0: a negative grade is not relevant, never a penalty. */
 function gainOf(rel: number, gain: Gain): number {
+  if (rel <= 0) return 0;
   return gain === 'linear' ? rel : 2 ** rel - 1;
 }
 

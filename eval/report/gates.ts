@@ -38,7 +38,7 @@ export function parseGates(data: unknown, source = 'gates file'): GatesFile {
   return r.data;
 }
 
-export async function loadGates(file: string): Promise<GatesFile> {
+export async function readGates(file: string): Promise<GatesFile> {
   const text = await readFile(file, 'utf8');
   let data: unknown;
   try {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Report } from './schema';
 import { parseReport } from './schema';
 
-export async function loadReport(fileOrDir: string): Promise<Report> {
+export async function readReport(fileOrDir: string): Promise<Report> {
   let file = fileOrDir;
   const s = await stat(fileOrDir).catch(() => null);
   if (s === null) throw new Error(`no report at ${fileOrDir}`);

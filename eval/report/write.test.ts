@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../metrics/histogram';
-import { loadReport } from './read';
+import { readReport } from './read';
 import type { IndexEntry } from './runs-index';
 import { parseReport } from './schema';
 import { checkXml, fixtureReport, parseCsv } from './test-support';
@@ -47,7 +47,7 @@ describe('writeReport', () => {
     expect((await readdir(dir)).sort()).toEqual([...REPORT_FILES].sort());
 
     // report.json validates against the schema and equals what was given
-    const back = await loadReport(dir);
+    const back = await readReport(dir);
     expect(back).toEqual(report);
 
     // rows.csv: header = union of keys in first-seen order; nested values as JSON
@@ -88,7 +88,7 @@ describe('writeReport', () => {
     await writeReport(newer, { reportsRoot: root });
     const again = await writeReport(older, { reportsRoot: root });
     expect(path.basename(again)).toBe(`${older.runId}-2`);
-    expect((await loadReport(again)).runId).toBe(`${older.runId}-2`);
+    expect((await readReport(again)).runId).toBe(`${older.runId}-2`);
 
     const index = await readIndex();
     expect(index.map((e) => e.dir)).toEqual([`latency/${newer.runId}`, `latency/${older.runId}`, `latency/${older.runId}-2`]);

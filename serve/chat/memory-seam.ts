@@ -12,8 +12,9 @@ export interface UsedMemory {
 export type MemoryStatus = 'ok' | 'disabled' | 'unavailable';
 
 /**
- * The seam long-term memory plugs into. `retrieve` runs before the LLM call; `afterTurn`
- * only enqueues work and must never block or fail the chat.
+ * The seam long-term memory plugs into. `retrieve` runs before the LLM call: `recent` are the window
+ * messages surely in the prompt (memories are deduplicated against them), `signal` the request's (the
+ * retrieval stops when it aborts). `afterTurn` only enqueues work and must never block or fail the chat.
  */
 export interface MemoryService {
   retrieve(

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countChatTokens, countTokens } from '../llm/tokens';
-import { assemblePrompt, fitText, formatMemories, MEMORY_HEADER, MIN_PROMPT_TOKENS, PromptBudgetError } from './prompt';
+import { assemblePrompt, checkPromptBudget, fitText, formatMemories, MEMORY_HEADER, MIN_PROMPT_TOKENS, planPrompt, PromptBudgetError } from './prompt';
 import type { AssemblePromptInput, PromptMemory, PromptMessage } from './prompt';
 
 const systemPrompt = 'You are Memocha.'; // 5 tokens → 9 as a message
@@ -217,5 +217,42 @@ describe('assemblePrompt properties', () => {
     });
     expect(r.tokens.total).toBeLessThanOrEqual(7000);
     expect(r.truncated).toEqual({ user: true, system: true });
+  });
+});
+
+describe('planPrompt (memories looked up between planning and assembling)', () => {
+  it('surelyKept is the window a memory-less prompt keeps with the window share alone; the assembled window ends with it', () => {
+    fc.assert(
+      fc.property(promptInput, (inp) => {
+        if (inp.contextTokens - inp.answerReserveTokens < MIN_PROMPT_TOKENS) {
+          expect(() => planPrompt(inp)).toThrow(PromptBudgetError);
+          return;
+        }
+        const plan = planPrompt(inp);
+        const windowShare = inp.budget?.windowShare ?? 0.65;
+        const windowOnly = assemblePrompt({ ...inp, memories: [], budget: { memoriesShare: 0, windowShare } });
+        expect(plan.surelyKept).toEqual(windowOnly.window);
+        const r = plan.assemble(inp.memories);
+        expect(r).toEqual(assemblePrompt(inp));
+        expect(r.window.slice(r.window.length - plan.surelyKept.length)).toEqual(plan.surelyKept);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('returns the caller’s own window objects, oldest first', () => {
+    const rows = chat(12).map((m, i) => ({ ...m, id: `m${i}` }));
+    const plan = planPrompt({ ...input({ budget: { memoriesShare: 0.5, windowShare: 0.5 } }), window: rows });
+    expect(plan.surelyKept.map((m) => m.id)).toEqual(['m7', 'm8', 'm9', 'm10', 'm11']);
+    const r = plan.assemble([]);
+    expect(r.window.map((m) => m.id)).toEqual(rows.slice(2).map((m) => m.id));
+    expect(r.window[0]).toBe(rows[2]);
+    expect(r.messages[1]).toEqual({ role: 'user', content: 'message number 3 of ten' });
+  });
+
+  it('checkPromptBudget is the one budget rule: B = context − reserve must hold the minimal prompt', () => {
+    expect(checkPromptBudget(111, 100)).toBe(11);
+    expect(() => checkPromptBudget(110, 100)).toThrow(PromptBudgetError);
+    expect(() => checkPromptBudget(110, -1)).toThrow(RangeError);
   });
 });

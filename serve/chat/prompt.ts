@@ -27,12 +27,12 @@ export interface PromptBudget {
   windowShare?: number;
 }
 
-export interface AssemblePromptInput {
+export interface AssemblePromptInput<W extends PromptMessage = PromptMessage> {
   systemPrompt: string;
   /** Any order; selection is by descending score. */
   memories: readonly PromptMemory[];
   /** The recent conversation, oldest first. */
-  window: readonly PromptMessage[];
+  window: readonly W[];
   userMessage: string;
   contextTokens: number;
   answerReserveTokens: number;
@@ -43,8 +43,10 @@ export interface AssemblePromptInput {
   memoryOrder?: 'score' | 'oldest-first';
 }
 
-export interface AssembledPrompt {
+export interface AssembledPrompt<W extends PromptMessage = PromptMessage> {
   messages: PromptMessage[];
+  /** The window messages in the prompt: the newest of `input.window`, the caller's own objects, oldest first. */
+  window: W[];
   /** Per-part cost including each message's overhead; total = countChatTokens(messages) (adds reply priming). */
   tokens: { system: number; memories: number; window: number; user: number; total: number };
   /** The memories in the prompt, in the order shown (for the SSE `meta` event and the eval harness). */
@@ -135,7 +137,7 @@ const LINE_SLACK_TOKENS = 8;
  * Greedy by descending score: a memory that does not fit is skipped (the next, shorter one may fit);
  * memories are whole or absent. Each try re-counts the whole block, so the cost is exact.
  */
-function fitMemories(byScore: readonly PromptMemory[], cap: number, input: AssemblePromptInput): MemoryFit {
+function fitMemories(byScore: readonly PromptMemory[], cap: number, input: PromptPlanInput<PromptMessage>): MemoryFit {
   const order = (chosen: readonly PromptMemory[]): PromptMemory[] =>
     input.memoryOrder === 'oldest-first' ? [...chosen].sort((a, b) => time(a) - time(b)) : [...chosen];
   const render = (shown: readonly PromptMemory[]): PromptMessage => ({ role: 'system', content: formatMemories(shown, input.currentSessionId) });
@@ -155,35 +157,54 @@ function fitMemories(byScore: readonly PromptMemory[], cap: number, input: Assem
   return best;
 }
 
-/** The newest messages that fit, contiguous: the oldest are dropped first. */
-function fitWindow(window: readonly PromptMessage[], cap: number): { messages: PromptMessage[]; cost: number } {
+/** The newest messages that fit, contiguous: the oldest are dropped first. `costOf(i)` = messageTokens(window[i]). */
+function fitWindow<W extends PromptMessage>(window: readonly W[], costOf: (i: number) => number, cap: number): { kept: W[]; cost: number } {
   let used = 0;
   let start = window.length;
   while (start > 0) {
-    const m = window[start - 1] as PromptMessage;
-    const cost = messageTokens(m);
+    const cost = costOf(start - 1);
     if (used + cost > cap) break;
     used += cost;
     start--;
   }
-  return { messages: window.slice(start).map((m) => ({ role: m.role, content: m.content })), cost: used };
+  return { kept: window.slice(start), cost: used };
 }
 
-function checkInput(input: AssemblePromptInput): { memoriesShare: number; windowShare: number; budget: number } {
-  const { contextTokens, answerReserveTokens } = input;
+/**
+ * The one budget check: B = contextTokens − answerReserveTokens must hold the minimal prompt.
+ * Returns B; RangeError for non-integers, PromptBudgetError when B < MIN_PROMPT_TOKENS.
+ */
+export function checkPromptBudget(contextTokens: number, answerReserveTokens: number): number {
   if (!Number.isInteger(contextTokens) || contextTokens < 0) throw new RangeError(`contextTokens must be a non-negative integer, got ${contextTokens}`);
   if (!Number.isInteger(answerReserveTokens) || answerReserveTokens < 0) {
     throw new RangeError(`answerReserveTokens must be a non-negative integer, got ${answerReserveTokens}`);
   }
+  const budget = contextTokens - answerReserveTokens;
+  if (budget < MIN_PROMPT_TOKENS) throw new PromptBudgetError(budget, MIN_PROMPT_TOKENS);
+  return budget;
+}
+
+function checkInput(input: PromptPlanInput<PromptMessage>): { memoriesShare: number; windowShare: number; budget: number } {
   const memoriesShare = input.budget?.memoriesShare ?? DEFAULT_MEMORIES_SHARE;
   const windowShare = input.budget?.windowShare ?? DEFAULT_WINDOW_SHARE;
   const valid = (x: number): boolean => x >= 0 && x <= 1;
   if (!valid(memoriesShare) || !valid(windowShare) || memoriesShare + windowShare > 1 + 1e-9) {
     throw new RangeError(`budget shares must be in [0, 1] and sum to ≤ 1, got ${memoriesShare} + ${windowShare}`);
   }
-  const budget = contextTokens - answerReserveTokens;
-  if (budget < MIN_PROMPT_TOKENS) throw new PromptBudgetError(budget, MIN_PROMPT_TOKENS);
-  return { memoriesShare, windowShare, budget };
+  return { memoriesShare, windowShare, budget: checkPromptBudget(input.contextTokens, input.answerReserveTokens) };
+}
+
+/** Everything of the prompt but the memories, which may be looked up after planning. */
+export type PromptPlanInput<W extends PromptMessage = PromptMessage> = Omit<AssemblePromptInput<W>, 'memories'>;
+
+export interface PromptPlan<W extends PromptMessage = PromptMessage> {
+  /**
+   * The newest window messages that fit the window's own share: in the prompt whatever memories come.
+   * Memories are deduplicated against these only, so a fact the budget drops from the window stays a memory.
+   */
+  readonly surelyKept: W[];
+  /** The prompt with these memories (the plan's budget, system and user message are reused). */
+  assemble(memories: readonly PromptMemory[]): AssembledPrompt<W>;
 }
 
 /**
@@ -194,7 +215,16 @@ function checkInput(input: AssemblePromptInput): { memoriesShare: number; window
  *    ⌊F·windowShare⌋ plus what memories left unused; if the window then leaves some unused, memories are
  *    refitted with it. A share sum below 1 leaves the remainder unused on purpose.
  */
-export function assemblePrompt(input: AssemblePromptInput): AssembledPrompt {
+export function assemblePrompt<W extends PromptMessage>(input: AssemblePromptInput<W>): AssembledPrompt<W> {
+  return planPrompt(input).assemble(input.memories);
+}
+
+/**
+ * assemblePrompt in two steps, for callers that look memories up in between: planPrompt checks the
+ * budget, fits the system prompt and the user message and tells which window messages are surely kept;
+ * `assemble(memories)` finishes the same prompt assemblePrompt would build.
+ */
+export function planPrompt<W extends PromptMessage>(input: PromptPlanInput<W>): PromptPlan<W> {
   const { memoriesShare, windowShare, budget } = checkInput(input);
   const userAlone = MIN_PROMPT_TOKENS + countTokens(input.userMessage);
   const user = fitText(input.userMessage, budget - MIN_PROMPT_TOKENS);
@@ -205,26 +235,37 @@ export function assemblePrompt(input: AssemblePromptInput): AssembledPrompt {
   const flexible = budget - countChatTokens([systemMsg, userMsg]);
   const memCap = Math.floor(flexible * memoriesShare);
   const winCap = Math.floor(flexible * windowShare);
-  const byScore = [...input.memories].sort((a, b) => b.score - a.score);
-  let memories = fitMemories(byScore, memCap, input);
-  const window = fitWindow(input.window, winCap + memCap - memories.cost);
-  if (memories.kept < byScore.length && memCap + winCap - window.cost > memories.cost) {
-    const refit = fitMemories(byScore, memCap + winCap - window.cost, input);
-    if (refit.kept > memories.kept) memories = refit;
-  }
+  const costs: number[] = [];
+  const costOf = (i: number): number => (costs[i] ??= messageTokens(input.window[i] as PromptMessage));
+  const surely = fitWindow(input.window, costOf, winCap);
 
-  const messages = [systemMsg, ...(memories.message ? [memories.message] : []), ...window.messages, userMsg];
   return {
-    messages,
-    tokens: {
-      system: messageTokens(systemMsg),
-      memories: memories.cost,
-      window: window.cost,
-      user: messageTokens(userMsg),
-      total: countChatTokens(messages),
+    surelyKept: surely.kept,
+    assemble(all) {
+      const byScore = [...all].sort((a, b) => b.score - a.score);
+      let memories = fitMemories(byScore, memCap, input);
+      const window = fitWindow(input.window, costOf, winCap + memCap - memories.cost);
+      if (memories.kept < byScore.length && memCap + winCap - window.cost > memories.cost) {
+        const refit = fitMemories(byScore, memCap + winCap - window.cost, input);
+        if (refit.kept > memories.kept) memories = refit;
+      }
+
+      const windowMessages = window.kept.map((m): PromptMessage => ({ role: m.role, content: m.content }));
+      const messages = [systemMsg, ...(memories.message ? [memories.message] : []), ...windowMessages, userMsg];
+      return {
+        messages,
+        window: window.kept,
+        tokens: {
+          system: messageTokens(systemMsg),
+          memories: memories.cost,
+          window: window.cost,
+          user: messageTokens(userMsg),
+          total: countChatTokens(messages),
+        },
+        memoriesUsed: memories.shown,
+        dropped: { memories: all.length - memories.kept, windowMessages: input.window.length - window.kept.length },
+        truncated: { user: user.truncated, system: system.truncated },
+      };
     },
-    memoriesUsed: memories.shown,
-    dropped: { memories: input.memories.length - memories.kept, windowMessages: input.window.length - window.messages.length },
-    truncated: { user: user.truncated, system: system.truncated },
   };
 }

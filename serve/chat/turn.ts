@@ -3,11 +3,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { MessageRow, Repos } from '../db/repos';
 import { NotFoundError } from '../errors';
-import { countTokens } from '../llm/tokens';
+import { estimateUsage } from '../llm/tokens';
 import { LlmError, type LlmEvent, type LlmProvider, type LlmUsage } from '../llm/types';
 import { toClientError, type ClientError } from './llm-errors';
 import type { MemoryService, MemoryStatus, UsedMemory } from './memory-seam';
-import { assemblePrompt, PromptBudgetError, type AssembledPrompt } from './prompt';
+import { checkPromptBudget, MIN_PROMPT_TOKENS, planPrompt, PromptBudgetError, type AssembledPrompt, type PromptPlan } from './prompt';
 import { AppError } from '../errors';
 
 export interface ChatDeps {
@@ -29,6 +29,8 @@ export interface TurnInput {
   maxTokens?: number;
   /** performance.now() when the request arrived, so server-side TTFT includes everything. */
   receivedAt: number;
+  /** The request's signal (the client went away, shutdown): stops the memory retrieval. */
+  signal?: AbortSignal;
 }
 
 /** Per-stage timings in ms; the eval harness reads these instead of timing calls again. */
@@ -67,6 +69,7 @@ export interface Turn {
 /** Steps 1-4 of a turn: check the session, store the user message, retrieve memories, build the prompt. */
 export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn> {
   const { repos, config } = deps;
+  const answerReserveTokens = answerReserve(config, input.maxTokens);
   const t0 = performance.now();
   const session = await repos.sessions.get(input.userId, input.sessionId);
   if (!session) throw new NotFoundError('session', input.sessionId);
@@ -80,9 +83,13 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
   });
   const dbMs = performance.now() - t0;
 
+  const tPlan = performance.now();
+  const plan = planTurnPrompt(config, history, input, answerReserveTokens);
+  const planMs = performance.now() - tPlan;
+
   const t1 = performance.now();
   const retrieved = await deps.memory
-    .retrieve({ userId: input.userId, sessionId: input.sessionId, query: input.content, recent: surelyInPrompt(config, history, input) })
+    .retrieve({ userId: input.userId, sessionId: input.sessionId, query: input.content, recent: plan.surelyKept }, input.signal)
     .catch((err: unknown) => {
       deps.logger.warn({ err }, 'memory retrieval failed; answering without memories');
       return { status: 'unavailable' as const, memories: [] };
@@ -90,11 +97,11 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
   const retrievalMs = performance.now() - t1;
 
   const t2 = performance.now();
-  const prompt = buildPrompt(config, retrieved.memories, history, input);
+  const prompt = plan.assemble(retrieved.memories);
   const messages = prompt.messages;
   const used = new Set<unknown>(prompt.memoriesUsed);
   const memoriesUsed = retrieved.memories.filter((m) => used.has(m));
-  const promptMs = performance.now() - t2;
+  const promptMs = planMs + performance.now() - t2;
 
   const meta: TurnMeta = {
     sessionId: input.sessionId,
@@ -132,7 +139,7 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
       const aborted = signal.aborted || (err instanceof LlmError && err.kind === 'aborted');
       const clientError = aborted ? toClientError(new LlmError('aborted', 'client closed')) : toClientError(err);
       const llmMs = performance.now() - tLlm;
-      const usage = estimatedUsage(messages.map((m) => m.content).join('\n'), text);
+      const usage = estimateUsage(messages, text);
       await finish({ status: aborted ? 'partial' : 'error', text, usage, llmTtftMs, llmMs, error: clientError, err });
       if (!aborted) {
         deps.logger.warn({ err, code: clientError.code, sessionId: input.sessionId }, 'LLM call failed');
@@ -141,7 +148,7 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
       return;
     }
     const llmMs = performance.now() - tLlm;
-    const usage = done?.usage ?? estimatedUsage(messages.map((m) => m.content).join('\n'), text);
+    const usage = done?.usage ?? estimateUsage(messages, text);
     const message = await finish({ status: 'complete', text, usage, llmTtftMs, llmMs, provider: done?.provider, model: done?.model, attempts: done?.attempts });
     deps.memory.afterTurn({ userId: input.userId, sessionId: input.sessionId, messages: [userMessage, message] });
     const timings: TurnTimings = { dbMs, retrievalMs, promptMs, queueWaitMs: done?.queueWaitMs, llmTtftMs, llmMs, ttftMs, totalMs: performance.now() - input.receivedAt };
@@ -207,43 +214,32 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
 }
 
 /**
- * The window messages the prompt keeps whatever memories come (the window's own share of the budget).
- * Memories are deduplicated against these only: a fact the budget drops from the window stays a memory.
+ * The one owner of the token-budget rule for a turn: the answer's reserve (maxTokens, else LLM_MAX_TOKENS)
+ * must leave the model's context room for the minimal prompt. Returns the reserve; 400 otherwise.
+ * The chat route calls it before storing anything, startTurn for the reserve it plans with.
  */
-function surelyInPrompt(config: Config, history: MessageRow[], input: TurnInput): MessageRow[] {
-  if (history.length === 0) return history;
+export function answerReserve(config: Config, maxTokens: number | undefined): number {
+  const reserve = maxTokens ?? config.LLM_MAX_TOKENS;
   try {
-    const windowOnly = buildPrompt({ ...config, MEMORY_SHARE: 0 }, [], history, input, 1 - config.MEMORY_SHARE);
-    const kept = windowOnly.messages.length - 2; // minus the system prompt and the user message
-    return kept > 0 ? history.filter((m) => m.role !== 'system' && !(m.role === 'assistant' && m.content === '')).slice(-kept) : [];
-  } catch {
-    return [];
-  }
-}
-
-function buildPrompt(config: Config, memories: UsedMemory[], history: MessageRow[], input: TurnInput, windowShare = 1 - config.MEMORY_SHARE): AssembledPrompt {
-  try {
-    return assemblePrompt({
-      systemPrompt: config.SYSTEM_PROMPT,
-      memories,
-      // A failed answer with no text would only confuse the model.
-      window: history.filter((m) => m.role !== 'system' && !(m.role === 'assistant' && m.content === '')).map((m) => ({ role: m.role, content: m.content })),
-      userMessage: input.content,
-      contextTokens: config.LLM_CONTEXT_TOKENS,
-      answerReserveTokens: input.maxTokens ?? config.LLM_MAX_TOKENS,
-      budget: { memoriesShare: config.MEMORY_SHARE, windowShare },
-      currentSessionId: input.sessionId,
-    });
+    checkPromptBudget(config.LLM_CONTEXT_TOKENS, reserve);
   } catch (err) {
-    if (err instanceof PromptBudgetError) {
-      throw new AppError(400, 'max_tokens_too_large', `maxTokens leaves no room for the prompt in the model's ${config.LLM_CONTEXT_TOKENS}-token context`);
-    }
-    throw err;
+    if (!(err instanceof PromptBudgetError)) throw err;
+    const most = config.LLM_CONTEXT_TOKENS - MIN_PROMPT_TOKENS;
+    throw new AppError(400, 'max_tokens_too_large', `maxTokens must leave room for the prompt: at most ${most} with a ${config.LLM_CONTEXT_TOKENS}-token context`);
   }
+  return reserve;
 }
 
-function estimatedUsage(prompt: string, completion: string): LlmUsage {
-  const promptTokens = countTokens(prompt);
-  const completionTokens = countTokens(completion);
-  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, source: 'estimated' };
+/** The turn's prompt without memories yet; its surelyKept window is what retrieved memories are deduplicated against. */
+function planTurnPrompt(config: Config, history: MessageRow[], input: TurnInput, answerReserveTokens: number): PromptPlan<MessageRow> {
+  return planPrompt({
+    systemPrompt: config.SYSTEM_PROMPT,
+    // A failed answer with no text would only confuse the model.
+    window: history.filter((m) => m.role !== 'system' && !(m.role === 'assistant' && m.content === '')),
+    userMessage: input.content,
+    contextTokens: config.LLM_CONTEXT_TOKENS,
+    answerReserveTokens,
+    budget: { memoriesShare: config.MEMORY_SHARE, windowShare: 1 - config.MEMORY_SHARE },
+    currentSessionId: input.sessionId,
+  });
 }

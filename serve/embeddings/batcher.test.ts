@@ -61,6 +61,42 @@ describe('createMicroBatcher', () => {
     await expect(good).resolves.toEqual(['OK']);
   });
 
+  it('a caller whose signal aborts is rejected at once; its queued texts never reach the model', async () => {
+    const calls: string[][] = [];
+    let release!: () => void;
+    const firstRunDone = new Promise<void>((r) => (release = r));
+    const b = createMicroBatcher(
+      async (texts: string[]) => {
+        calls.push(texts);
+        if (calls.length === 1) await firstRunDone;
+        return texts.map((t) => t.toUpperCase());
+      },
+      { maxBatch: 100, waitMs: 0 },
+    );
+    const first = b.submit(['running']);
+    while (calls.length === 0) await new Promise((r) => setImmediate(r));
+    const ac = new AbortController();
+    const reason = new Error('retrieval timed out');
+    const abandoned = b.submit(['queued', 'too'], ac.signal);
+    const other = b.submit(['kept']);
+    ac.abort(reason);
+    await expect(abandoned).rejects.toBe(reason);
+    release();
+    expect(await first).toEqual(['RUNNING']);
+    expect(await other).toEqual(['KEPT']);
+    expect(calls).toEqual([['running'], ['kept']]);
+    expect(b.stats()).toEqual({ batches: 2, texts: 2 });
+  });
+
+  it('an already aborted signal rejects without queueing anything', async () => {
+    const { calls, run } = recorder();
+    const b = createMicroBatcher(run, { maxBatch: 2, waitMs: 0 });
+    const reason = new Error('gone');
+    await expect(b.submit(['x'], AbortSignal.abort(reason))).rejects.toBe(reason);
+    expect(await b.submit(['y'])).toEqual(['Y']);
+    expect(calls).toEqual([['y']]);
+  });
+
   it('answers an empty request without running', async () => {
     const { calls, run } = recorder();
     const b = createMicroBatcher(run, { maxBatch: 2, waitMs: 0 });

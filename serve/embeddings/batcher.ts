@@ -2,6 +2,7 @@
  * Micro-batching: concurrent callers' texts are collected for up to `waitMs` (or until `maxBatch`
  * texts are queued) and sent to `run` together; results are split back to each caller.
  * One batch runs at a time; texts that arrive meanwhile form the next batch as soon as it ends.
+ * A caller whose signal aborts is rejected at once and its texts still in the queue are dropped.
  */
 export interface MicroBatcherOptions {
   /** Most texts per `run` call (a larger request is split). */
@@ -23,6 +24,8 @@ interface Call<R> {
   failed: boolean;
   resolve(results: R[]): void;
   reject(err: unknown): void;
+  /** Detach from the caller's signal. */
+  release(): void;
 }
 
 interface Item<R> {
@@ -32,7 +35,7 @@ interface Item<R> {
 }
 
 export interface MicroBatcher<R> {
-  submit(texts: string[]): Promise<R[]>;
+  submit(texts: string[], signal?: AbortSignal): Promise<R[]>;
   stats(): BatcherStats;
 }
 
@@ -83,20 +86,37 @@ export function createMicroBatcher<R>(
     if (call.failed) return;
     call.results[item.index] = value;
     call.remaining -= 1;
-    if (call.remaining === 0) call.resolve(call.results);
+    if (call.remaining === 0) {
+      call.release();
+      call.resolve(call.results);
+    }
   }
 
   function fail(call: Call<R>, err: unknown): void {
     if (call.failed) return;
     call.failed = true;
+    call.release();
     call.reject(err);
   }
 
+  function abandon(call: Call<R>, reason: unknown): void {
+    fail(call, reason);
+    queue = queue.filter((item) => item.call !== call);
+    if (queue.length === 0 && timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+  }
+
   return {
-    submit(texts) {
+    submit(texts, signal) {
       if (texts.length === 0) return Promise.resolve([]);
+      if (signal?.aborted) return Promise.reject(signal.reason);
       return new Promise<R[]>((resolve, reject) => {
-        const call: Call<R> = { results: new Array<R>(texts.length), remaining: texts.length, failed: false, resolve, reject };
+        const onAbort = () => abandon(call, signal?.reason);
+        const release = () => signal?.removeEventListener('abort', onAbort);
+        const call: Call<R> = { results: new Array<R>(texts.length), remaining: texts.length, failed: false, resolve, reject, release };
+        signal?.addEventListener('abort', onAbort, { once: true });
         texts.forEach((text, index) => queue.push({ text, index, call }));
         schedule();
       });

@@ -34,7 +34,8 @@ export function withCache(provider: EmbeddingProvider, opts: { maxEntries: numbe
     inner: provider,
     ...(provider.warmup ? { warmup: () => provider.warmup?.() ?? Promise.resolve() } : {}),
     ...(provider.close ? { close: () => provider.close?.() ?? Promise.resolve() } : {}),
-    async embed(texts) {
+    async embed(texts, embedOpts) {
+      embedOpts?.signal?.throwIfAborted();
       const keys = texts.map((t) => embeddingCacheKey(provider.id, t));
       const out = new Array<Float32Array | undefined>(texts.length);
       // Distinct missing texts, each with the positions waiting for it.
@@ -53,7 +54,7 @@ export function withCache(provider: EmbeddingProvider, opts: { maxEntries: numbe
       });
       if (missing.size > 0) {
         const entries = [...missing.entries()];
-        const vectors = await provider.embed(entries.map(([, e]) => e.text));
+        const vectors = await provider.embed(entries.map(([, e]) => e.text), embedOpts);
         entries.forEach(([key, e], j) => {
           const v = vectors[j];
           if (!v) throw new Error(`${provider.id} returned ${vectors.length} vectors for ${entries.length} texts`);

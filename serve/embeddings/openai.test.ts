@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dot } from './normalise';
 import { createOpenAiEmbedder } from './openai';
 import { EmbeddingDimensionError } from './types';
+import { LlmError } from '../llm/types';
 
 interface EmbeddingsRequest {
   model: string;
@@ -88,5 +89,89 @@ describe('OpenAI-compatible embedder over real HTTP', () => {
     expect(() => createOpenAiEmbedder({ baseUrl, apiKey: 'k', model: 'mystery' })).toThrow(/pass dimensions/);
     const wrong = createOpenAiEmbedder({ baseUrl, apiKey: 'k', model: 'wrong-size', dimensions: 8, maxRetries: 0 });
     await expect(wrong.embed(['x'])).rejects.toThrow(EmbeddingDimensionError);
+  });
+});
+
+describe('OpenAI-compatible embedder retries with the LLM retry layer (real HTTP)', () => {
+  let server: Server;
+  let baseUrl: string;
+  /** Statuses to answer before a 200, per model; each request takes the next one. */
+  const script = new Map<string, number[]>();
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        const body = JSON.parse(raw) as EmbeddingsRequest;
+        if (body.model === 'hang') {
+          seen.push('hang open');
+          res.on('close', () => seen.push('hang closed by the client'));
+          return;
+        }
+        const status = script.get(body.model)?.shift() ?? 200;
+        seen.push(`${body.model} ${status}`);
+        if (status !== 200) {
+          res.writeHead(status, { 'content-type': 'application/json', ...(status === 429 ? { 'retry-after-ms': '2' } : {}) });
+          res.end(JSON.stringify({ error: { message: `scripted ${status}`, type: 'test' } }));
+          return;
+        }
+        const data = body.input.map((text, index) => ({ object: 'embedding', index, embedding: fakeVector(text, 8) }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ object: 'list', data, model: body.model, usage: { prompt_tokens: 1, total_tokens: 1 } }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const embedder = (model: string) => createOpenAiEmbedder({ baseUrl, apiKey: 'k', model, dimensions: 8, maxRetries: 2, retryBaseMs: 1, retryMaxMs: 5 });
+
+  it('retries a 429 and a 500, then embeds', async () => {
+    seen.length = 0;
+    script.set('flaky', [429, 500]);
+    const [v] = await embedder('flaky').embed(['hello']);
+    expect(dot(v!, v!)).toBeCloseTo(1, 5);
+    expect(seen).toEqual(['flaky 429', 'flaky 500', 'flaky 200']);
+  });
+
+  it('gives up after maxRetries with the last error', async () => {
+    seen.length = 0;
+    script.set('down', [503, 503, 503, 503]);
+    const err = await embedder('down').embed(['x']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LlmError);
+    expect(err).toMatchObject({ kind: 'server', opts: { status: 503, provider: 'openai:down' } });
+    expect(seen).toEqual(['down 503', 'down 503', 'down 503']);
+  });
+
+  it('does not retry a 400', async () => {
+    seen.length = 0;
+    script.set('rejects', [400]);
+    const err = await embedder('rejects').embed(['x']).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'client', opts: { status: 400 } });
+    expect(seen).toEqual(['rejects 400']);
+  });
+
+  it('an abort cancels the HTTP request in flight', async () => {
+    seen.length = 0;
+    const ac = new AbortController();
+    const pending = embedder('hang').embed(['x'], { signal: ac.signal });
+    while (!seen.includes('hang open')) await new Promise((r) => setTimeout(r, 5));
+    ac.abort(new Error('retrieval timed out'));
+    await expect(pending).rejects.toMatchObject({ kind: 'aborted' });
+    while (seen.length < 2) await new Promise((r) => setTimeout(r, 5));
+    expect(seen).toEqual(['hang open', 'hang closed by the client']);
+  });
+
+  it('sends no request once the signal has aborted', async () => {
+    seen.length = 0;
+    const reason = new Error('retrieval timed out');
+    await expect(embedder('any').embed(['x'], { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(seen).toEqual([]);
   });
 });

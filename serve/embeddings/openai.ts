@@ -1,8 +1,11 @@
 /**
  * Embeddings from any OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, Azure OpenAI, vLLM,
  * Ollama, llama.cpp, LM Studio...). Requests ask for plain floats so every server understands them.
+ * Retries are the LLM's (serve/llm/retry.ts: full jitter, Retry-After, retryable statuses), not the SDK's.
  */
 import OpenAI from 'openai';
+import { toLlmError } from '../llm/openai';
+import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from '../llm/retry';
 import { chunks, l2normalise } from './normalise';
 import { EmbeddingDimensionError, type EmbeddingProvider } from './types';
 
@@ -16,7 +19,7 @@ export const KNOWN_OPENAI_DIMENSIONS: Readonly<Record<string, number>> = {
   'text-embedding-ada-002': 1536,
 };
 
-export interface OpenAiEmbedderOptions {
+export interface OpenAiEmbedderOptions extends Partial<RetryPolicy> {
   /** e.g. http://127.0.0.1:11434/v1; default the OpenAI API. */
   baseUrl?: string;
   /** Default OPENAI_API_KEY; servers that need none get a placeholder. */
@@ -29,8 +32,8 @@ export interface OpenAiEmbedderOptions {
   dimensions?: number;
   /** Inputs per request, at most 2048 (the default). */
   maxBatch?: number;
+  /** Per request (one attempt); a timed-out attempt is retried. */
   timeoutMs?: number;
-  maxRetries?: number;
 }
 
 export function createOpenAiEmbedder(opts: OpenAiEmbedderOptions): EmbeddingProvider {
@@ -49,18 +52,25 @@ export function createOpenAiEmbedder(opts: OpenAiEmbedderOptions): EmbeddingProv
     apiKey: opts.apiKey ?? process.env.OPENAI_API_KEY ?? 'no-key',
     ...(opts.baseUrl ? { baseURL: opts.baseUrl } : {}),
     timeout: opts.timeoutMs ?? 30_000,
-    maxRetries: opts.maxRetries ?? 2,
+    maxRetries: 0,
   });
   const id = `openai:${opts.model}`;
+  const policy: RetryPolicy = {
+    maxRetries: opts.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+    retryBaseMs: opts.retryBaseMs ?? DEFAULT_RETRY_POLICY.retryBaseMs,
+    retryMaxMs: opts.retryMaxMs ?? DEFAULT_RETRY_POLICY.retryMaxMs,
+    ...(opts.random ? { random: opts.random } : {}),
+  };
 
-  async function embedBatch(texts: string[]): Promise<Float32Array[]> {
-    const res = await client.embeddings.create({
+  async function embedBatch(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    const body = {
       model: opts.model,
       // OpenAI rejects empty strings.
       input: texts.map((t) => (t.length === 0 ? ' ' : t)),
-      encoding_format: 'float',
+      encoding_format: 'float' as const,
       ...(sendDimensions ? { dimensions } : {}),
-    });
+    };
+    const res = await withRetries(() => client.embeddings.create(body, { signal }), { policy, signal, classify: (err) => toLlmError(err, id, signal) });
     if (res.data.length !== texts.length) {
       throw new Error(`${id}: the server returned ${res.data.length} embeddings for ${texts.length} inputs`);
     }
@@ -78,9 +88,13 @@ export function createOpenAiEmbedder(opts: OpenAiEmbedderOptions): EmbeddingProv
   return {
     id,
     dimensions,
-    async embed(texts) {
+    async embed(texts, embedOpts) {
+      const signal = embedOpts?.signal;
       const out: Float32Array[] = [];
-      for (const batch of chunks(texts, maxBatch)) out.push(...(await embedBatch(batch)));
+      for (const batch of chunks(texts, maxBatch)) {
+        signal?.throwIfAborted();
+        out.push(...(await embedBatch(batch, signal)));
+      }
       return out;
     },
   };

@@ -3,9 +3,12 @@
  *   use-lite                 Universal Sentence Encoder lite, offline (default); in a worker thread with `worker: true`
  *   openai:<model>           any OpenAI-compatible /v1/embeddings (baseUrl, apiKey, dimensions from opts)
  *   transformers:<dir>       a local Hugging Face model folder via @xenova/transformers
+ *   static[:use-lite][?dtype=int8&a=1e-3]  a static table distilled from use-lite (static.ts), cached under dataDir
  */
+import type { RetryPolicy } from '../llm/retry';
 import { withCache } from './cache';
 import { createOpenAiEmbedder } from './openai';
+import { createStaticEmbedder, parseStaticSpec } from './static';
 import { createTransformersEmbedder } from './transformers';
 import type { EmbeddingProvider } from './types';
 import { createUseLiteEmbedder } from './use-lite';
@@ -25,9 +28,13 @@ export interface CreateEmbedderOptions {
   worker?: boolean;
   /** Wrap in an LRU of this many vectors; 0 or undefined = no cache. */
   cacheEntries?: number;
+  /** `openai:` retries, the LLM's policy (LLM_MAX_RETRIES, LLM_RETRY_BASE_MS, LLM_RETRY_MAX_MS); default its defaults. */
+  retry?: RetryPolicy;
+  /** `static`: its table is cached in <dataDir>/embeddings/ (DATA_DIR; default ./data). */
+  dataDir?: string;
 }
 
-export const EMBEDDER_SPECS = ['use-lite', 'openai:<model>', 'transformers:<dir>'] as const;
+export const EMBEDDER_SPECS = ['use-lite', 'openai:<model>', 'transformers:<dir>', 'static[:use-lite][?dtype=int8&a=<n>]'] as const;
 
 export function createEmbedder(spec: string, opts: CreateEmbedderOptions = {}): EmbeddingProvider {
   const provider = createBare(spec.trim(), opts);
@@ -35,6 +42,8 @@ export function createEmbedder(spec: string, opts: CreateEmbedderOptions = {}): 
 }
 
 function createBare(spec: string, opts: CreateEmbedderOptions): EmbeddingProvider {
+  const isStatic = /^static(?=$|[:?])/.exec(spec);
+  if (isStatic) return createStaticEmbedder({ dataDir: opts.dataDir ?? './data', ...parseStaticSpec(spec.slice('static'.length).replace(/^:/, '')) });
   const colon = spec.indexOf(':');
   const kind = colon < 0 ? spec : spec.slice(0, colon);
   const arg = colon < 0 ? '' : spec.slice(colon + 1).trim();
@@ -53,6 +62,7 @@ function createBare(spec: string, opts: CreateEmbedderOptions): EmbeddingProvide
         ...(opts.apiKey !== undefined ? { apiKey: opts.apiKey } : {}),
         ...(opts.dimensions !== undefined ? { dimensions: opts.dimensions } : {}),
         ...(opts.maxBatch !== undefined ? { maxBatch: opts.maxBatch } : {}),
+        ...opts.retry,
       });
     case 'transformers':
       if (!arg) break;

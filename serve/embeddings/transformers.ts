@@ -86,8 +86,9 @@ export function createTransformersEmbedder(opts: TransformersEmbedderOptions): E
     return extractor;
   }
 
-  async function embedBatch(texts: string[]): Promise<Float32Array[]> {
+  async function embedBatch(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
     const extract = await load();
+    signal?.throwIfAborted();
     const out = await extract(texts, { pooling: 'mean', normalize: true });
     const width = out.dims[out.dims.length - 1] ?? 0;
     if (width !== dimensions) throw new EmbeddingDimensionError(id, dimensions, width);
@@ -101,9 +102,12 @@ export function createTransformersEmbedder(opts: TransformersEmbedderOptions): E
   return {
     id,
     dimensions,
-    async embed(texts) {
+    async embed(texts, embedOpts) {
       const out: Float32Array[] = [];
-      for (const batch of chunks(texts, maxBatch)) out.push(...(await embedBatch(batch)));
+      for (const batch of chunks(texts, maxBatch)) {
+        embedOpts?.signal?.throwIfAborted();
+        out.push(...(await embedBatch(batch, embedOpts?.signal)));
+      }
       return out;
     },
     warmup: async () => {

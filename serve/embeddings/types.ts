@@ -1,11 +1,16 @@
+/** Per call: `signal` stops the work (a queued text is dropped, a model run or request is not started). */
+export interface EmbedOptions {
+  signal?: AbortSignal;
+}
+
 /** A text → vector model. Vectors are L2-normalised, so cosine similarity is a dot product. */
 export interface EmbeddingProvider {
   /** Stable identifier of the model (used in cache keys and reports), e.g. 'use-lite', 'openai:text-embedding-3-small'. */
   readonly id: string;
   /** Length of every vector `embed` returns. */
   readonly dimensions: number;
-  /** One vector per text, in order. */
-  embed(texts: string[]): Promise<Float32Array[]>;
+  /** One vector per text, in order. Rejects with the signal's reason once it aborts. */
+  embed(texts: string[], opts?: EmbedOptions): Promise<Float32Array[]>;
   /** Load the model / check the configuration now instead of on the first `embed` (optional). */
   warmup?(): Promise<void>;
   /** Release what the provider holds (the embedding worker thread); optional. */

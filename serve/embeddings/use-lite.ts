@@ -54,7 +54,7 @@ export function createUseLiteEmbedder(opts: UseLiteOptions = {}): UseLiteEmbedde
   return {
     id: 'use-lite',
     dimensions: USE_LITE_DIMENSIONS,
-    embed: (texts) => batcher.submit(texts),
+    embed: (texts, opts) => batcher.submit(texts, opts?.signal),
     warmup: async () => {
       await loadUseLiteModel();
     },

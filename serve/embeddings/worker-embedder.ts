@@ -145,7 +145,7 @@ export function createWorkerEmbedder(opts: WorkerEmbedderOptions = {}): WorkerEm
   return {
     id: 'use-lite',
     dimensions: USE_LITE_DIMENSIONS,
-    embed: (texts) => batcher.submit(texts),
+    embed: (texts, opts) => batcher.submit(texts, opts?.signal),
     async warmup() {
       await request({ type: 'warmup' });
     },

@@ -7,10 +7,10 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import { countChatTokens, countTokens } from './tokens';
+import { estimateUsage } from './tokens';
 import { parseRetryAfter } from './retry';
 import { LlmError } from './types';
-import type { ChatMessage, LlmCallOptions, LlmCompletion, LlmEvent, LlmProvider, LlmRequest, LlmUsage } from './types';
+import type { LlmCallOptions, LlmCompletion, LlmEvent, LlmProvider, LlmRequest, LlmUsage } from './types';
 
 export interface OpenAiProviderOptions {
   /** Provider id in logs, metrics and `done.provider`; defaults to `openai:<host>`. */
@@ -123,12 +123,6 @@ function fromUsage(u: CompletionUsage): LlmUsage {
     source: 'provider',
     ...(cached ? { cachedPromptTokens: cached } : {}),
   };
-}
-
-export function estimateUsage(messages: ChatMessage[], completion: string): LlmUsage {
-  const promptTokens = countChatTokens(messages);
-  const completionTokens = countTokens(completion);
-  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, source: 'estimated' };
 }
 
 const CONNECTION_CODES = new Set([

@@ -9,7 +9,7 @@ import type { AttemptOutcome, BreakerOptions, BreakerSnapshot, BreakerTicket, Br
 import { toLlmError } from './openai';
 import { BoundedQueue } from './queue';
 import type { QueueOptions, QueueSnapshot } from './queue';
-import { backoffMs, sleep } from './retry';
+import { retryDelayMs, sleep } from './retry';
 import { LlmError } from './types';
 import type { LlmCallOptions, LlmCompletion, LlmErrorKind, LlmEvent, LlmProvider, LlmRequest } from './types';
 
@@ -106,7 +106,6 @@ export function createResilientLlm(opts: ResilienceOptions): ResilientLlm {
   const primary = opts.providers[0];
   if (!primary) throw new Error('createResilientLlm needs at least one provider');
   const log = opts.logger;
-  const random = opts.random ?? Math.random;
   const transitions: BreakerTransition[] = [];
   const c = {
     calls: 0, succeeded: 0, failed: 0, attempts: 0, retries: 0, retrySuccesses: 0, fallbacks: 0,
@@ -234,7 +233,7 @@ export function createResilientLlm(opts: ResilienceOptions): ResilientLlm {
           const err = asLlmError(e, provider.id);
           if (st.yielded || !err.retryable) throw err;
           lastUpstream = err;
-          const delayMs = Math.max(backoffMs(retry, opts.retryBaseMs, opts.retryMaxMs, random), err.opts.retryAfterMs ?? 0);
+          const delayMs = retryDelayMs(retry, opts, err.opts.retryAfterMs);
           const willRetry = retry < opts.maxRetries && performance.now() + delayMs < deadlineAt;
           emit({ type: 'attempt_failed', provider: provider.id, attempt: st.attempts, kind: err.kind, message: err.message, willRetry, ...(willRetry ? { delayMs } : {}) });
           log?.info({ provider: provider.id, kind: err.kind, attempt: st.attempts, willRetry, delayMs }, `LLM attempt failed: ${err.message}`);

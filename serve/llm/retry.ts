@@ -1,4 +1,20 @@
-/** Retry helpers: full-jitter backoff, abortable sleep, Retry-After parsing. */
+/**
+ * The retry layer shared by the LLM (resilience.ts) and the embeddings client: full-jitter backoff that
+ * never undercuts the server's Retry-After, abortable sleep, Retry-After parsing, and withRetries.
+ */
+import type { LlmError } from './types';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt (so up to maxRetries + 1 attempts). */
+  maxRetries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Jitter source in [0, 1); inject for deterministic tests. */
+  random?: () => number;
+}
+
+/** The defaults of LLM_MAX_RETRIES, LLM_RETRY_BASE_MS and LLM_RETRY_MAX_MS. */
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = { maxRetries: 2, retryBaseMs: 250, retryMaxMs: 5_000 };
 
 /**
  * Exponential backoff with FULL jitter (AWS architecture blog, "Exponential Backoff And Jitter"):
@@ -49,4 +65,41 @@ export function parseRetryAfter(headers: HeaderSource | undefined, now: number =
   const at = Date.parse(ra);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
+}
+
+/** The wait before retry `retryIndex` (0 = the first retry): full jitter, but never shorter than the server's Retry-After. */
+export function retryDelayMs(retryIndex: number, policy: RetryPolicy, retryAfterMs?: number): number {
+  return Math.max(backoffMs(retryIndex, policy.retryBaseMs, policy.retryMaxMs, policy.random), retryAfterMs ?? 0);
+}
+
+export interface WithRetriesOptions {
+  policy: RetryPolicy;
+  /** What an attempt threw, as an LlmError: its `retryable` and `retryAfterMs` decide; it is what finally throws. */
+  classify: (err: unknown) => LlmError;
+  /** Stops the waits between attempts (the attempt itself should take the signal too). */
+  signal?: AbortSignal;
+  onRetry?: (e: { attempt: number; error: LlmError; delayMs: number }) => void;
+}
+
+/**
+ * `attempt` until it succeeds, by the LLM's rules: only retryable errors (timeouts, 429, 5xx/408/409,
+ * connection failures, malformed responses) are retried, at most policy.maxRetries times, each after
+ * retryDelayMs. `attempt` gets its 1-based number.
+ */
+export async function withRetries<T>(attempt: (n: number) => Promise<T>, o: WithRetriesOptions): Promise<T> {
+  for (let retry = 0; ; retry++) {
+    try {
+      return await attempt(retry + 1);
+    } catch (e) {
+      const error = o.classify(e);
+      if (!error.retryable || retry >= o.policy.maxRetries || o.signal?.aborted) throw error;
+      const delayMs = retryDelayMs(retry, o.policy, error.opts.retryAfterMs);
+      o.onRetry?.({ attempt: retry + 1, error, delayMs });
+      try {
+        await sleep(delayMs, o.signal);
+      } catch (aborted) {
+        throw o.classify(aborted);
+      }
+    }
+  }
 }

@@ -3,6 +3,7 @@
  * Special-token strings such as `<|endoftext|>` in user text are counted as ordinary text, never rejected.
  */
 import { decodeGenerator, encode } from 'gpt-tokenizer';
+import type { LlmUsage } from './types';
 
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
@@ -28,6 +29,13 @@ export function countChatTokens(messages: readonly { role: string; content: stri
   let total = REPLY_PRIMING_TOKENS;
   for (const m of messages) total += TOKENS_PER_MESSAGE + countTokens(m.role) + countTokens(m.content);
   return total;
+}
+
+/** Usage counted here when the provider reports none (or the call failed): the prompt as chat messages, the completion as text. */
+export function estimateUsage(messages: readonly { role: string; content: string }[], completion: string): LlmUsage {
+  const promptTokens = countChatTokens(messages);
+  const completionTokens = countTokens(completion);
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, source: 'estimated' };
 }
 
 /**

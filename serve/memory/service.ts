@@ -40,6 +40,9 @@ export function retrievalConfig(c: Config): RetrievalConfig {
     dedupeWindow: c.MEMORY_DEDUPE_WINDOW,
     dedupeNear: c.MEMORY_DEDUPE_NEAR,
     hybrid: c.MEMORY_HYBRID,
+    fusion: { method: c.MEMORY_FUSION, lexicalWeight: c.MEMORY_LEXICAL_WEIGHT },
+    ...(c.MEMORY_TIME_BOOST > 0 ? { time: { boost: c.MEMORY_TIME_BOOST, afterDays: c.MEMORY_TIME_AFTER_DAYS } } : {}),
+    ...(c.MEMORY_NEIGHBOURS > 0 ? { neighbours: { n: c.MEMORY_NEIGHBOURS, discount: c.MEMORY_NEIGHBOUR_DISCOUNT } } : {}),
   };
 }
 
@@ -54,6 +57,19 @@ const toUsed = (m: { record: { id: string; text: string; sessionId: string | nul
   sessionId: m.record.sessionId,
   createdAt: m.record.createdAt.toISOString(),
 });
+
+/** `work`, or the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 /**
  * Long-term memory behind the chat's MemoryService seam: retrieval on the chat's path with a timeout
@@ -98,31 +114,32 @@ export function createMemoryService(deps: {
   timer.unref();
 
   return {
-    async retrieve({ userId, sessionId, query, recent }) {
+    async retrieve({ userId, sessionId, query, recent }, requestSignal) {
       stats.retrievals++;
-      let timeout: NodeJS.Timeout | undefined;
+      // One signal for the request going away and MEMORY_TIMEOUT_MS: the embedder and the store stop on it.
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(new Error(`memory retrieval took over ${config.MEMORY_TIMEOUT_MS} ms`)), config.MEMORY_TIMEOUT_MS);
+      const signal = requestSignal ? AbortSignal.any([requestSignal, timeout.signal]) : timeout.signal;
       try {
-        const result = await Promise.race([
-          retrieveMemories({ store, embedder }, { userId, sessionId, query, window: recent.map((m) => ({ id: m.id, content: m.content })), now: clock() }, cfg),
-          new Promise<never>((_, reject) => {
-            timeout = setTimeout(() => reject(new Error(`memory retrieval took over ${config.MEMORY_TIMEOUT_MS} ms`)), config.MEMORY_TIMEOUT_MS);
-          }),
-        ]);
+        const window = recent.map((m) => ({ id: m.id, content: m.content }));
+        // The race answers on time even when a step cannot stop at once (a query already running).
+        const result = await untilAborted(retrieveMemories({ store, embedder }, { userId, sessionId, query, window, now: clock() }, cfg, { signal }), signal);
         return { status: 'ok', memories: result.memories.map(toUsed) };
       } catch (err) {
+        if (requestSignal?.aborted && !timeout.signal.aborted) return { status: 'unavailable', memories: [] }; // the client left
         stats.unavailable++;
         stats.lastError = err instanceof Error ? err.message : String(err);
         logger.warn({ err, userId }, 'memory unavailable: answering without long-term memories');
         return { status: 'unavailable', memories: [] };
       } finally {
-        clearTimeout(timeout);
+        clearTimeout(timer);
       }
     },
     afterTurn({ sessionId }) {
       void indexer.indexSession(sessionId);
     },
     async search(q) {
-      const result = await retrieveMemories({ store, embedder }, { now: clock(), ...q }, { ...cfg, k: q.k ?? cfg.k, scope: q.sessionId ? 'session' : 'user', dedupeWindow: false });
+      const result = await retrieveMemories({ store, embedder }, { now: clock(), ...q }, { ...cfg, k: q.k ?? cfg.k, candidates: Math.max(cfg.candidates, q.k ?? cfg.k), scope: q.sessionId ? 'session' : 'user', dedupeWindow: false });
       return result.memories.map(toUsed);
     },
     clear: (userId, sessionId) => store.delete(sessionId ? { userId, sessionId } : { userId }),

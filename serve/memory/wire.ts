@@ -57,6 +57,8 @@ export function embedderFromConfig(config: Config, overrides: { cacheEntries?: n
     apiKey: config.EMBEDDINGS_API_KEY ?? config.LLM_API_KEY,
     cacheEntries: overrides.cacheEntries ?? config.EMBEDDINGS_CACHE_SIZE,
     worker: overrides.worker ?? config.EMBEDDINGS_WORKER,
+    dataDir: config.DATA_DIR,
+    retry: { maxRetries: config.LLM_MAX_RETRIES, retryBaseMs: config.LLM_RETRY_BASE_MS, retryMaxMs: config.LLM_RETRY_MAX_MS },
     ...(config.EMBEDDINGS_DIMENSIONS ? { dimensions: config.EMBEDDINGS_DIMENSIONS } : {}),
   });
 }
@@ -67,6 +69,7 @@ function createStore(config: Config, db: Db): Promise<VectorStore> {
   return createVectorStore(config.VECTOR_STORE, {
     knex: db.knex,
     backend: db.backend,
+    bm25: { k1: config.MEMORY_BM25_K1, b: config.MEMORY_BM25_B },
     pgvector: { index: { type: pgIndex, m: config.HNSW_M, efConstruction: config.HNSW_EF_CONSTRUCTION, efSearch: config.HNSW_EF_SEARCH } },
     milvus: {
       ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}),

@@ -14,7 +14,7 @@ import type { BreakerSnapshot, BreakerState } from '../llm/breaker';
 import type { ResilienceEvent, ResilienceStats } from '../llm/resilience';
 
 /** Where the scrape-time gauges read from; bound once the runtime has built them. */
-export interface MetricsSources {
+export interface PrometheusSources {
   llm?: { breakerStates(): BreakerSnapshot[]; stats(): ResilienceStats };
   db?: { pool(): PoolStats };
   memory?: { stats(): { indexer: { queued: number; failures: number; messagesIndexed: number } } };
@@ -25,7 +25,7 @@ export interface TurnTimingsLike {
   totalMs: number;
 }
 
-export interface Metrics {
+export interface Prometheus {
   readonly registry: Registry;
   /** Koa middleware timing every request by method, matched route and status. Mount it first. */
   http(): Middleware;
@@ -35,7 +35,7 @@ export interface Metrics {
   onTurnDone(t: TurnTimingsLike): void;
   /** The memory seam with retrieve() timed. */
   instrumentMemory(m: MemoryService): MemoryService;
-  bind(sources: MetricsSources): void;
+  bind(sources: PrometheusSources): void;
   /** Prometheus text exposition. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -44,10 +44,10 @@ const STATES: readonly BreakerState[] = ['closed', 'open', 'halfOpen'];
 /** Latency buckets in seconds: 5 ms … 60 s. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
-export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+export function createPrometheus(opts: { defaultMetrics?: boolean } = {}): Prometheus {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
-  let sources: MetricsSources = {};
+  let sources: PrometheusSources = {};
   const registers = [registry];
 
   const httpDuration = new Histogram({

@@ -2,9 +2,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { toClientError } from '../chat/llm-errors';
-import { startTurn, type ChatDeps, type Turn, type TurnEvent } from '../chat/turn';
+import { answerReserve, startTurn, type ChatDeps, type Turn, type TurnEvent } from '../chat/turn';
 import { AppError } from '../errors';
-import { MIN_PROMPT_TOKENS } from '../chat/prompt';
 import { parseWith, readJson, requireUuid } from '../http/body';
 import type { LlmError } from '../llm/types';
 import { openSse, wantsSse } from '../sse';
@@ -38,7 +37,7 @@ export function chatRoutes(deps: ChatRouteDeps) {
     const sessionId = requireUuid(ctx.params.id, 'session id');
     const body = parseWith(messageBody, await readJson(ctx, bodyLimit));
     checkLength(body.content, maxChars);
-    checkMaxTokens(body.maxTokens, deps.config.LLM_CONTEXT_TOKENS);
+    answerReserve(deps.config, body.maxTokens);
     await answer(ctx, deps, { sessionId, content: body.content, temperature: body.temperature, maxTokens: body.maxTokens, receivedAt });
   });
 
@@ -46,7 +45,7 @@ export function chatRoutes(deps: ChatRouteDeps) {
     const receivedAt = performance.now();
     const body = parseWith(chatBody, await readJson(ctx, bodyLimit));
     checkLength(body.message, maxChars);
-    checkMaxTokens(body.maxTokens, deps.config.LLM_CONTEXT_TOKENS);
+    answerReserve(deps.config, body.maxTokens);
     let sessionId: string;
     if (body.sessionId !== undefined) sessionId = requireUuid(body.sessionId, 'sessionId');
     else {
@@ -57,12 +56,6 @@ export function chatRoutes(deps: ChatRouteDeps) {
   });
 
   return router;
-}
-
-function checkMaxTokens(maxTokens: number | undefined, contextTokens: number) {
-  if (maxTokens !== undefined && maxTokens > contextTokens - MIN_PROMPT_TOKENS) {
-    throw new AppError(400, 'max_tokens_too_large', `maxTokens must leave room for the prompt: at most ${contextTokens - MIN_PROMPT_TOKENS} with a ${contextTokens}-token context`);
-  }
 }
 
 function checkLength(content: string, maxChars: number) {
@@ -85,8 +78,16 @@ async function answer(
   input: { sessionId: string; content: string; temperature?: number; maxTokens?: number; receivedAt: number },
 ) {
   await admitted(deps);
-  const turn = await startTurn(deps, { userId: ctx.state.userId as string, ...input });
   const controller = new AbortController();
+  // The client going away while the turn starts stops its memory retrieval.
+  const onEarlyClose = () => controller.abort();
+  ctx.res.once('close', onEarlyClose);
+  let turn: Turn;
+  try {
+    turn = await startTurn(deps, { userId: ctx.state.userId as string, ...input, signal: controller.signal });
+  } finally {
+    ctx.res.off('close', onEarlyClose);
+  }
   deps.inflight.add(controller);
   try {
     if (wantsSse(ctx)) await streamTurn(ctx, deps, turn, controller);

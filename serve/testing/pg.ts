@@ -4,8 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
 import knexFactory, { type Knex } from 'knex';
 import ClientPGLite from 'knex-pglite';
-
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { TEST_DATABASE_URL } from './db';
 
 export interface TestKnex {
   knex: Knex;

@@ -214,6 +214,29 @@ export function vectorStoreContract(name: string, makeStore: () => Promise<Contr
       await expect(store.delete({ ids: ['x'] } as unknown as MemoryFilter)).rejects.toThrow(InvalidMemoryError);
     });
 
+    it('textSearch (where offered) ranks by BM25 within the user and filter; score stays the cosine', async () => {
+      if (!store.textSearch) return;
+      const [u, other] = [uid('text'), uid('text-other')];
+      await store.upsert([
+        rec({ userId: u, sessionId: 'a', text: 'the quick brown fox', vector: [1, 0, 0, 0] }),
+        rec({ userId: u, sessionId: 'a', text: 'brown bread with brown butter and more bread', vector: [0, 1, 0, 0] }),
+        rec({ userId: u, sessionId: 'b', text: 'a fox in the garden', vector: [0, 0, 1, 0] }),
+        rec({ userId: u, sessionId: 'b', text: 'nothing relevant here', vector: [0, 0, 0, 1] }),
+        rec({ userId: other, text: 'brown fox brown fox brown fox', vector: [1, 0, 0, 0] }),
+      ]);
+      const hits = await store.textSearch('brown fox', Q, { k: 10, filter: { userId: u } });
+      // "quick brown fox" has both terms; the others one each
+      expect(hits.map((h) => h.record.text)).toEqual(['the quick brown fox', expect.any(String), expect.any(String)]);
+      expect(hits.map((h) => h.record.userId)).toEqual([u, u, u]);
+      expect(hits[0]?.score).toBeCloseTo(1, 5);
+      const lexical = hits.map((h) => h.lexicalScore ?? Number.NaN);
+      expect(lexical.every((x) => x > 0)).toBe(true);
+      expect(lexical).toEqual([...lexical].sort((a, b) => b - a));
+      const inB = await store.textSearch('brown fox', Q, { k: 10, filter: { userId: u, sessionId: 'b' } });
+      expect(inB.map((h) => [h.record.text, h.score])).toEqual([['a fox in the garden', expect.closeTo(0, 5)]]);
+      expect(await store.textSearch('brown fox', Q, { k: 1, filter: { userId: u } })).toHaveLength(1);
+    });
+
     it('stores hostile strings verbatim and they never change a filter', async () => {
       const tag = randomUUID().slice(0, 6);
       const hostile = [`a" or user_id != "${tag}`, `'; drop table memories; --${tag}`, `back\\slash\\"${tag}\\`, `x' || 'y ${tag} $1 ? :name`, `nl\n\ttab ${tag} 🙂`];

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../support/client';
-import { startTestServer, type TestServer } from '../support/server';
+import { type Stack, startStack } from '../../serve/testing';
 
 describe('bad input gets a 4xx with a machine-readable code, and nothing stored is lost', () => {
-  let t: TestServer;
+  let t: Stack;
   let session: string;
   const user = { 'x-memocha-user': 'bad-input' };
   beforeAll(async () => {
-    t = await startTestServer({ env: { MAX_CONTENT_CHARS: '100', MAX_BODY_BYTES: '2048' } });
+    t = await startStack({ env: { MAX_CONTENT_CHARS: '100', MAX_BODY_BYTES: '2048' } });
     session = (await api(`${t.url}/v1/sessions`, { body: {}, headers: user })).json.id;
     await api(`${t.url}/v1/sessions/${session}/messages`, { body: { content: 'kept' }, headers: user });
   });

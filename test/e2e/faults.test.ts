@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSse } from '../../eval/client/sse';
-import { startSimulator, type Simulator } from '../../serve/llm/simulator';
+import { startSimulator, type Simulator } from '../../serve';
+import { type Stack, type StackOptions, startStack } from '../../serve/testing';
 import { api, postSse } from '../support/client';
-import { startTestServer, type TestServer } from '../support/server';
 
 const open: { close(): Promise<void> }[] = [];
-async function server(env: Record<string, string>, sim: NonNullable<Parameters<typeof startTestServer>[0]>['sim'] = {}) {
-  const t = await startTestServer({ env: { LLM_RETRY_BASE_MS: '5', LLM_RETRY_MAX_MS: '20', ...env }, sim });
+async function server(env: Record<string, string>, sim: StackOptions['sim'] = {}) {
+  const t = await startStack({ env: { LLM_RETRY_BASE_MS: '5', LLM_RETRY_MAX_MS: '20', ...env }, sim });
   open.push(t);
   return t;
 }
@@ -15,10 +15,10 @@ afterEach(async () => {
   while (open.length) await open.pop()!.close();
 });
 
-async function newSession(t: TestServer) {
+async function newSession(t: Stack) {
   return (await api(`${t.url}/v1/sessions`, { body: {} })).json.id as string;
 }
-async function messagesOf(t: TestServer, session: string) {
+async function messagesOf(t: Stack, session: string) {
   return (await api(`${t.url}/v1/sessions/${session}/messages?limit=200`)).json.items as { role: string; status: string; content: string; errorCode: string | null; id: string }[];
 }
 async function until<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 function runGate(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    execFile('npx', ['tsx', 'eval/gate.ts', ...args], { env: { ...process.env, ...env }, timeout: 170_000 }, (err, stdout) => {
+    execFile('npx', ['tsx', 'eval/cli.ts', 'gate', ...args], { env: { ...process.env, ...env }, timeout: 170_000 }, (err, stdout) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout });
     });
   });

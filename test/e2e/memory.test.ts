@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FullMemoryService } from '../../serve/memory/service';
+import type { FullMemoryService } from '../../serve';
+import { type Stack, startStack } from '../../serve/testing';
 import { api, postSse } from '../support/client';
-import { startTestServer, type TestServer } from '../support/server';
 
 describe('long-term memory end to end (use-lite embeddings, pgvector on PGlite, extractive simulator)', () => {
-  let t: TestServer;
+  let t: Stack;
   let memory: FullMemoryService;
   const alice = { 'x-memocha-user': 'alice' };
   const bob = { 'x-memocha-user': 'bob' };
   let aliceS1 = '';
 
   beforeAll(async () => {
-    t = await startTestServer({ sim: { mode: 'extractive', recordPrompts: true } });
+    t = await startStack({ sim: { mode: 'extractive', recordPrompts: true } });
     memory = t.runtime.memoryService!;
     aliceS1 = (await api(`${t.url}/v1/sessions`, { body: { title: 'first' }, headers: alice })).json.id;
     await api(`${t.url}/v1/sessions/${aliceS1}/messages`, { body: { content: 'My dog is called Biscuit and he is a beagle.' }, headers: alice });
@@ -106,7 +106,7 @@ describe('long-term memory end to end (use-lite embeddings, pgvector on PGlite, 
 
 describe('memory retention', () => {
   it('keeps at most MEMORY_MAX_PER_USER memories (the newest) after a sweep', async () => {
-    const t = await startTestServer({ env: { MEMORY_MAX_PER_USER: '2', MEMORY_CHUNKING: 'message' } });
+    const t = await startStack({ env: { MEMORY_MAX_PER_USER: '2', MEMORY_CHUNKING: 'message' } });
     try {
       const s = (await api(`${t.url}/v1/sessions`, { body: {} })).json.id as string;
       for (const fact of ['I play the cello.', 'I live near the river Douro.', 'My brother is called Tiago.']) {
@@ -125,7 +125,7 @@ describe('memory retention', () => {
   });
 
   it('deleting a session deletes its memories', async () => {
-    const t = await startTestServer({});
+    const t = await startStack({});
     try {
       const s = (await api(`${t.url}/v1/sessions`, { body: {} })).json.id as string;
       await api(`${t.url}/v1/sessions/${s}/messages`, { body: { content: 'My passport number is X1234567.' } });
@@ -142,7 +142,7 @@ describe('memory retention', () => {
 
 describe('memory options', () => {
   it('MEMORY_TTL_DAYS: the sweep deletes memories older than the TTL', async () => {
-    const t = await startTestServer({ env: { MEMORY_TTL_DAYS: '30', MEMORY_CHUNKING: 'message' } });
+    const t = await startStack({ env: { MEMORY_TTL_DAYS: '30', MEMORY_CHUNKING: 'message' } });
     try {
       await api(`${t.url}/chat`, { body: { message: 'I collect old maps of Lisbon.' } });
       await api(`${t.url}/chat`, { body: { message: 'My bike is a red fixie.' } });
@@ -160,7 +160,7 @@ describe('memory options', () => {
   });
 
   it('MEMORY_HYBRID: full-text matches are fused with vector hits (a rare token is found by its spelling)', async () => {
-    const t = await startTestServer({ env: { MEMORY_HYBRID: 'true', MEMORY_CHUNKING: 'message', MEMORY_MIN_SCORE: '0.9' } });
+    const t = await startStack({ env: { MEMORY_HYBRID: 'true', MEMORY_CHUNKING: 'message', MEMORY_MIN_SCORE: '0.9' } });
     try {
       await api(`${t.url}/chat`, { body: { message: 'The wifi password at the cabin is zq7kplm.' } });
       await api(`${t.url}/chat`, { body: { message: 'I had pasta for lunch today.' } });

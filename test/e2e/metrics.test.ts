@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, postSse } from '../support/client';
-import { startTestServer, type TestServer } from '../support/server';
+import { type Stack, startStack } from '../../serve/testing';
 
 interface Scrape {
   contentType: string;
@@ -54,10 +54,10 @@ function sum(s: Scrape, name: string, labels: Record<string, string> = {}): numb
 }
 
 describe('GET /metrics (Prometheus)', () => {
-  let t: TestServer;
+  let t: Stack;
   beforeAll(async () => {
     // Any counted LLM failure opens the breaker, so one 500 shows a state change (429s do not count).
-    t = await startTestServer({ env: { LLM_MAX_RETRIES: '1', LLM_RETRY_BASE_MS: '5', LLM_RETRY_MAX_MS: '20', BREAKER_ERROR_PERCENT: '0', BREAKER_VOLUME: '1', BREAKER_RESET_MS: '60000' } });
+    t = await startStack({ env: { LLM_MAX_RETRIES: '1', LLM_RETRY_BASE_MS: '5', LLM_RETRY_MAX_MS: '20', BREAKER_ERROR_PERCENT: '0', BREAKER_VOLUME: '1', BREAKER_RESET_MS: '60000' } });
   });
   afterAll(() => t.close());
 
@@ -126,12 +126,12 @@ describe('GET /metrics (Prometheus)', () => {
   });
 
   it('each app has its own registry: a second server starts from zero', async () => {
-    const other = await startTestServer();
+    const other = await startStack();
     try {
       const s = await scrape(other.url);
       expect(sum(s, 'memocha_llm_calls_total')).toBe(0);
       expect(sum(s, 'memocha_chat_ttft_seconds_count')).toBe(0);
-      expect(other.runtime.deps.metrics?.registry).not.toBe(t.runtime.deps.metrics?.registry);
+      expect(other.runtime.deps.prometheus?.registry).not.toBe(t.runtime.deps.prometheus?.registry);
     } finally {
       await other.close();
     }

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { api, postSse } from '../support/client';
-import { startTestServer } from '../support/server';
+import { startStack } from '../../serve/testing';
 
 function capturingLogger() {
   const lines: Record<string, unknown>[] = [];
@@ -18,7 +18,7 @@ function capturingLogger() {
 describe('observability', () => {
   it('logs one JSON line per request with request id, route, status and duration, and echoes X-Request-Id', async () => {
     const { logger, lines } = capturingLogger();
-    const t = await startTestServer({ logger });
+    const t = await startStack({ logger });
     try {
       const r = await api(`${t.url}/v1/sessions/00000000-0000-4000-8000-000000000000`, { headers: { 'x-request-id': 'req-abc.1' } });
       expect(r.status).toBe(404);
@@ -33,7 +33,7 @@ describe('observability', () => {
   });
 
   it('sends keep-alive comments on an idle stream', async () => {
-    const t = await startTestServer({ env: { SSE_KEEPALIVE_MS: '40' }, sim: { ttft: { kind: 'fixed', ms: 400 } } });
+    const t = await startStack({ env: { SSE_KEEPALIVE_MS: '40' }, sim: { ttft: { kind: 'fixed', ms: 400 } } });
     try {
       const r = await postSse(`${t.url}/chat`, { message: 'hello' });
       expect(r.comments.filter((c) => c === 'keep-alive').length).toBeGreaterThanOrEqual(2);

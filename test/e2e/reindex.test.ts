@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { testConfig } from '../../serve/config';
-import { openDb } from '../../serve/db';
-import { createRuntime } from '../../serve/runtime';
-import { startServer } from '../../serve/server';
+import { openDb } from '../../serve';
+import { startStack } from '../../serve/testing';
 import { api } from '../support/client';
 
 const run = promisify(execFile);
@@ -16,14 +14,12 @@ describe('npm run memory:reindex', () => {
   it('re-embeds every stored message into a fresh memories table', { timeout: 120_000 }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'memocha-reindex-'));
     try {
-      const config = testConfig({ DATA_DIR: dataDir, SIM_TTFT_MS: '1', SIM_ITL_MS: '0', MEMORY_CHUNKING: 'message' });
       const db = await openDb({ dataDir });
-      const runtime = await createRuntime(config, { db });
-      const server = await startServer(runtime, 0, '127.0.0.1');
-      for (const content of ['I keep bees on my roof.', 'My car is a green Volvo.']) await api(`${server.url}/chat`, { body: { message: content } });
-      await runtime.memoryService!.idle();
-      const before = await runtime.memoryService!.count('default');
-      await server.close(0);
+      const t = await startStack({ env: { DATA_DIR: dataDir, SIM_TTFT_MS: '1', SIM_ITL_MS: '0', MEMORY_CHUNKING: 'message' }, db });
+      for (const content of ['I keep bees on my roof.', 'My car is a green Volvo.']) await api(`${t.url}/chat`, { body: { message: content } });
+      await t.runtime.memoryService!.idle();
+      const before = await t.runtime.memoryService!.count('default');
+      await t.close();
       await db.close();
       expect(before).toBeGreaterThan(0);
 

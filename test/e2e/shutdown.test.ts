@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { api, postSse } from '../support/client';
-import { startTestServer } from '../support/server';
+import { startStack } from '../../serve/testing';
 
 describe('graceful shutdown', () => {
   it('lets an open stream finish within the grace period and refuses new connections', async () => {
-    const t = await startTestServer({ sim: { mode: 'lorem', outputTokens: 20, chunkTokens: 1, itl: { kind: 'fixed', ms: 15 } } });
+    const t = await startStack({ sim: { mode: 'lorem', outputTokens: 20, chunkTokens: 1, itl: { kind: 'fixed', ms: 15 } } });
     try {
       const s = (await api(`${t.url}/v1/sessions`, { body: {} })).json.id as string;
       const streaming = postSse(`${t.url}/v1/sessions/${s}/messages`, { content: 'story' });
@@ -22,7 +22,7 @@ describe('graceful shutdown', () => {
   });
 
   it('aborts streams still open after the grace period and stores them as partial', async () => {
-    const t = await startTestServer({ sim: { mode: 'lorem', outputTokens: 500, chunkTokens: 1, itl: { kind: 'fixed', ms: 20 } } });
+    const t = await startStack({ sim: { mode: 'lorem', outputTokens: 500, chunkTokens: 1, itl: { kind: 'fixed', ms: 20 } } });
     try {
       const s = (await api(`${t.url}/v1/sessions`, { body: {} })).json.id as string;
       const streaming = postSse(`${t.url}/v1/sessions/${s}/messages`, { content: 'a very long story' });

@@ -1,7 +1,7 @@
 import { ServerResponse } from 'node:http';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { api, postSse } from '../support/client';
-import { startTestServer, type TestServer } from '../support/server';
+import { type Stack, startStack } from '../../serve/testing';
 
 const MESSAGE = 'Please repeat: my sister Ana lives in Lisbon, works at the aquarium, and owns two cats named Pão and Queijo.';
 
@@ -15,7 +15,7 @@ function countChatWrites() {
 }
 
 describe('SSE_COALESCE_MS through the chat route (real HTTP, real SSE parsing)', () => {
-  const servers: TestServer[] = [];
+  const servers: Stack[] = [];
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.close()));
   });
@@ -23,7 +23,7 @@ describe('SSE_COALESCE_MS through the chat route (real HTTP, real SSE parsing)',
   afterEach(() => spy?.restore());
 
   async function turn(coalesceMs: number) {
-    const t = await startTestServer({ env: { SSE_COALESCE_MS: String(coalesceMs), MEMORY_ENABLED: 'false' }, sim: { mode: 'echo' } });
+    const t = await startStack({ env: { SSE_COALESCE_MS: String(coalesceMs), MEMORY_ENABLED: 'false' }, sim: { mode: 'echo' } });
     servers.push(t);
     const s = (await api(`${t.url}/v1/sessions`, { body: {} })).json.id as string;
     spy = countChatWrites();

@@ -5,56 +5,46 @@
  *    "memory": true, "reportsRoot": "reports", "historyRuns": 20}
  * The --config file may itself be a pricing file ({"models": {...}}): its models then extend the table.
  */
-import type { JsonValue } from '../../report/schema';
-import { asObject, bool, int, str } from '../../lib/config';
-import { DEFAULT_PRICING_FILE, loadPricingFile, parsePricing, pricingTableSchema, type Pricing } from './pricing';
+import { z } from 'zod';
+import type { ConfigSpec } from '../../harness/config';
+import { DEFAULT_PRICING_FILE, loadPricingFile, pricingTableSchema, type Pricing } from './pricing';
 
-export interface CostConfig {
-  users: number;
-  conversationsPerUser: number;
-  turnsPerConversation: number;
-  maxTokens?: number;
+const int = (min: number) => z.number().int().min(min);
+
+const costSchema = z.strictObject({
+  users: int(1),
+  conversationsPerUser: int(1),
+  turnsPerConversation: int(1),
+  maxTokens: int(1).optional(),
   /** also play every conversation in batch (JSON) mode */
-  batch: boolean;
+  batch: z.boolean(),
   /** in-process only: MEMORY_ENABLED for the target */
-  memory: boolean;
-  priceAs?: string;
-  pricingFile: string;
+  memory: z.boolean(),
+  priceAs: z.string().min(1).optional(),
+  pricingFile: z.string().min(1),
+  /** prices laid over the pricing file's */
+  pricing: pricingTableSchema.optional(),
   /** reports root to read earlier cost runs from (default $REPORTS_DIR or ./reports) */
-  reportsRoot?: string;
-  historyRuns: number;
-}
+  reportsRoot: z.string().min(1).optional(),
+  historyRuns: int(0),
+  /** a pricing file's own keys, for a --config that is itself a pricing file */
+  models: pricingTableSchema.optional(),
+  source: z.string().optional(),
+  asOf: z.string().optional(),
+});
 
-export function readCostConfig(c: JsonValue, quick: boolean): { cfg: CostConfig; inline: Pricing | undefined } {
-  const o = asObject(c);
-  const maxTokens = o.maxTokens === undefined ? undefined : int(o, 'maxTokens', 0, 1);
-  const priceAs = str(o, 'priceAs');
-  const reportsRoot = str(o, 'reportsRoot');
-  const cfg: CostConfig = {
-    users: int(o, 'users', quick ? 2 : 4, 1),
-    conversationsPerUser: int(o, 'conversationsPerUser', quick ? 2 : 3, 1),
-    turnsPerConversation: int(o, 'turnsPerConversation', quick ? 3 : 6, 1),
-    ...(maxTokens !== undefined ? { maxTokens } : {}),
-    batch: bool(o, 'batch', true),
-    memory: bool(o, 'memory', true),
-    ...(priceAs ? { priceAs } : {}),
-    pricingFile: str(o, 'pricingFile') ?? DEFAULT_PRICING_FILE,
-    ...(reportsRoot ? { reportsRoot } : {}),
-    historyRuns: int(o, 'historyRuns', 20, 0),
-  };
-  let inline: Pricing | undefined;
-  if (o.models !== undefined) inline = parsePricing(o, '--config');
-  if (o.pricing !== undefined) {
-    const r = pricingTableSchema.safeParse(o.pricing);
-    if (!r.success) throw new Error(`config pricing: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    inline = { table: { ...inline?.table, ...r.data }, source: inline?.source ?? '--config pricing' };
-  }
-  return { cfg, inline };
-}
+export type CostConfig = z.infer<typeof costSchema>;
 
-/** The pricing file, extended and overridden by the prices given in --config. */
-export async function resolvePricing(cfg: CostConfig, inline: Pricing | undefined): Promise<Pricing> {
+export const costConfig: ConfigSpec<typeof costSchema> = {
+  config: costSchema,
+  defaults: { users: 4, conversationsPerUser: 3, turnsPerConversation: 6, batch: true, memory: true, pricingFile: DEFAULT_PRICING_FILE, historyRuns: 20 },
+  quick: { users: 2, conversationsPerUser: 2, turnsPerConversation: 3 },
+};
+
+/** The pricing file, extended and overridden by the prices given in --config (`models`, then `pricing`). */
+export async function resolvePricing(cfg: CostConfig): Promise<Pricing> {
   const file = await loadPricingFile(cfg.pricingFile);
-  if (!inline) return file;
+  if (!cfg.models && !cfg.pricing) return file;
+  const inline = { table: { ...cfg.models, ...cfg.pricing }, source: cfg.models ? (cfg.source ?? '--config') : '--config pricing' };
   return { table: { ...file.table, ...inline.table }, source: `${file.source}; overridden by ${inline.source}`, ...(file.asOf ? { asOf: file.asOf } : {}) };
 }

@@ -11,7 +11,7 @@ import { defineSuite, type SuiteContext } from '../../harness/suite';
 import { startTarget, type Target } from '../../harness/target';
 import { reportsRoot } from '../../report/write';
 import { buildConversations, SIM_SCRIPT } from './conversations';
-import { readCostConfig, resolvePricing, type CostConfig } from './config';
+import { costConfig, resolvePricing, type CostConfig } from './config';
 import { conversationsTable, emitBatch, emitStream, modesTable, pricingTable } from './emit';
 import { choosePrice, priceUsage, type PriceChoice, type Pricing } from './pricing';
 import { playConversations, type Mode } from './runner';
@@ -21,9 +21,9 @@ import { loadCostHistory, trendRows, trendSlope } from './trend';
 export default defineSuite({
   name: 'cost',
   description: 'tokens, cost and memory share per message/conversation, tokens/s, stream vs batch, cost trend across runs',
-  async run(ctx) {
-    const { cfg, inline } = readCostConfig(ctx.config, ctx.args.quick);
-    const pricing = await resolvePricing(cfg, inline);
+  ...costConfig,
+  async run(ctx, cfg) {
+    const pricing = await resolvePricing(cfg);
     const target = await startTarget(ctx.args.target, ctx.args.direct, {
       env: { MEMORY_ENABLED: String(cfg.memory) },
       sim: { mode: 'scripted', script: SIM_SCRIPT, outputTokens: 128 },
@@ -31,7 +31,7 @@ export default defineSuite({
     try {
       const choice = choosePrice(target.model, pricing.table, cfg.priceAs);
       ctx.log(choice.note);
-      ctx.setMeta({ config: effectiveConfig(cfg, pricing, choice), provider: { kind: target.kind === 'in-process' ? 'simulator' : 'memocha', model: target.model }, target: target.kind === 'in-process' ? 'in-process' : target.url });
+      ctx.setMeta({ config: pricedAs(pricing, choice), provider: { kind: target.kind === 'in-process' ? 'simulator' : 'memocha', model: target.model }, target: target.kind === 'in-process' ? 'in-process' : target.url });
       const summaries = await playModes(ctx, target, cfg, pricing, choice);
       const stream = summaries.get('stream');
       if (stream) emitStream(ctx, stream.summary, choice);
@@ -107,9 +107,9 @@ async function emitTrend(ctx: SuiteContext, cfg: CostConfig, choice: PriceChoice
   );
 }
 
-function effectiveConfig(cfg: CostConfig, pricing: Pricing, choice: PriceChoice) {
+/** What the run was priced with (trend.ts reads pricedAs back from earlier reports). */
+function pricedAs(pricing: Pricing, choice: PriceChoice) {
   return {
-    ...cfg,
     pricedAs: choice.model,
     priceNote: choice.note,
     price: { inputPerM: choice.price.inputPerM, outputPerM: choice.price.outputPerM, cachedInputPerM: choice.price.cachedInputPerM ?? choice.price.inputPerM },

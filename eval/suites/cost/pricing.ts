@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { costUsd, findPrice, type ModelPrice, type PricingTable } from '../../../serve/llm/pricing';
+import { costUsd, findPrice, type ModelPrice, type PricingTable } from '../../../serve';
 
 export const DEFAULT_PRICING_FILE = 'eval/pricing.json';
 export const DEFAULT_PRICE_AS = 'gpt-4o-mini';

@@ -1,5 +1,5 @@
 /** Price each answered message and summarise one mode (stream or batch): tokens, cost, memory share, throughput. */
-import type { PricingTable } from '../../../serve/llm/pricing';
+import type { PricingTable } from '../../../serve';
 import { aggregateLatency, requestLatency, type LatencyAggregate } from '../../metrics/latency';
 import { priceUsage, type PriceChoice } from './pricing';
 import type { MessageRecord } from './runner';

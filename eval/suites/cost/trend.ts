@@ -4,7 +4,7 @@
  * pricing table does not read as a change of the system.
  */
 import path from 'node:path';
-import { loadReport } from '../../report/read';
+import { readReport } from '../../report/read';
 import { readIndex } from '../../report/runs-index';
 import type { Report } from '../../report/schema';
 import { olsSlope, relativeChange } from '../../lib/slope';
@@ -54,7 +54,7 @@ export async function loadCostHistory(root: string, opts: { suite?: string; limi
   const skipped: string[] = [];
   for (const e of entries) {
     try {
-      runs.push(costRunFromReport(await loadReport(path.resolve(root, e.dir))));
+      runs.push(costRunFromReport(await readReport(path.resolve(root, e.dir))));
     } catch (err) {
       skipped.push(`${e.dir}: ${(err as Error).message}`);
     }

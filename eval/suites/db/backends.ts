@@ -2,8 +2,8 @@
  * The databases the db suite measures: PGlite in memory, and PostgreSQL (DATABASE_URL, else the test
  * database postgres://postgres@127.0.0.1:5432/test) in a random schema that is dropped afterwards.
  */
-import { openDb, type Db, type DbBackend } from '../../../serve/db';
-import { openInSchema, TEST_DATABASE_URL } from '../../../serve/testing/db';
+import { type Db, type DbBackend, openDb } from '../../../serve';
+import { openInSchema, TEST_DATABASE_URL } from '../../../serve/testing';
 
 export interface BenchDb {
   db: Db;

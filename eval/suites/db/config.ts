@@ -5,44 +5,46 @@
  *    "sessionsPerSize": 2 [1], "heavySessions": 1000 [200], "otherUsers": 50 [10], "sessionsPerOtherUser": 20 [10],
  *    "deepPage": 10 [5]}
  */
-import type { DbBackend } from '../../../serve/db';
-import type { JsonValue } from '../../report/schema';
-import { asObject, int, intList, str } from '../../lib/config';
-import type { SeedPlan } from './seed';
+import { z } from 'zod';
+import type { ConfigSpec } from '../../harness/config';
 
-export interface DbConfig extends SeedPlan {
-  backends: DbBackend[];
-  databaseUrl?: string;
-  poolMax: number;
-  workers: number;
-  idleOps: number;
-  loadOps: number;
-  warmup: number;
-  deepPage: number;
-}
+const int = (min: number) => z.number().int().min(min);
 
-export function readDbConfig(c: JsonValue, quick: boolean): DbConfig {
-  const o = asObject(c);
-  const backends = o.backends === undefined ? (['postgres', 'pglite'] as DbBackend[]) : o.backends;
-  if (!Array.isArray(backends) || backends.length === 0 || !backends.every((b) => b === 'postgres' || b === 'pglite')) {
-    throw new Error(`config backends must be a non-empty list of "postgres" and "pglite", got ${JSON.stringify(backends)}`);
-  }
-  const databaseUrl = str(o, 'databaseUrl');
-  const poolMax = int(o, 'poolMax', 10, 1);
-  return {
-    backends: backends as DbBackend[],
-    ...(databaseUrl ? { databaseUrl } : {}),
-    poolMax,
-    workers: int(o, 'workers', 16, 1),
-    idleOps: int(o, 'idleOps', quick ? 150 : 1000, 1),
-    loadOps: int(o, 'loadOps', quick ? 300 : 2000, 1),
-    warmup: int(o, 'warmup', 20, 0),
-    historySizes: intList(o, 'historySizes', [10, 100, 1000]),
-    sessionsPerSize: int(o, 'sessionsPerSize', quick ? 1 : 2, 1),
-    heavySessions: int(o, 'heavySessions', quick ? 200 : 1000, 1),
-    otherUsers: int(o, 'otherUsers', quick ? 10 : 50, 0),
-    sessionsPerOtherUser: int(o, 'sessionsPerOtherUser', quick ? 10 : 20, 0),
-    deepPage: int(o, 'deepPage', quick ? 5 : 10, 2),
-    concurrency: poolMax,
-  };
-}
+const dbSchema = z.strictObject({
+  backends: z.array(z.enum(['postgres', 'pglite'])).min(1),
+  /** PostgreSQL URL (default $DATABASE_URL, else the test database); the report masks its password */
+  databaseUrl: z.string().min(1).optional(),
+  poolMax: int(1),
+  workers: int(1),
+  idleOps: int(1),
+  loadOps: int(1),
+  warmup: int(0),
+  /** messages per history session */
+  historySizes: z.array(int(1)).min(1),
+  sessionsPerSize: int(1),
+  heavySessions: int(1),
+  otherUsers: int(0),
+  sessionsPerOtherUser: int(0),
+  deepPage: int(2),
+});
+
+export type DbConfig = z.infer<typeof dbSchema>;
+
+export const dbConfig: ConfigSpec<typeof dbSchema> = {
+  config: dbSchema,
+  defaults: {
+    backends: ['postgres', 'pglite'],
+    poolMax: 10,
+    workers: 16,
+    idleOps: 1000,
+    loadOps: 2000,
+    warmup: 20,
+    historySizes: [10, 100, 1000],
+    sessionsPerSize: 2,
+    heavySessions: 1000,
+    otherUsers: 50,
+    sessionsPerOtherUser: 20,
+    deepPage: 10,
+  },
+  quick: { idleOps: 150, loadOps: 300, sessionsPerSize: 1, heavySessions: 200, otherUsers: 10, sessionsPerOtherUser: 10, deepPage: 5 },
+};

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../../serve/testing/db';
+import { backends, TEST_DATABASE_URL } from '../../../serve/testing';
 import db from './index';
 import { E2E_TIMEOUT_MS, tempRoot, type TempRoot } from '../../lib/test-run';
 
@@ -47,8 +47,7 @@ describe('db suite end to end (smallest configuration)', () => {
       const where = (rep.meta.config as { where: { postgres: string } }).where.postgres;
       const schema = /schema (\w+)/.exec(where)?.[1] ?? '';
       expect(schema).toMatch(/^evaldb_/);
-      const { openDb } = await import('../../../serve/db');
-      const { TEST_DATABASE_URL } = await import('../../../serve/testing/db');
+      const { openDb } = await import('../../../serve');
       const check = await openDb({ databaseUrl: process.env.DATABASE_URL ?? TEST_DATABASE_URL, migrate: false });
       try {
         const res = (await check.knex.raw('select count(*)::int as n from information_schema.schemata where schema_name = ?', [schema])) as { rows: { n: number }[] };

@@ -4,11 +4,10 @@
  * with no load (1 worker) and under load (N workers), with the connection pool's usage (size, in use,
  * waiting, acquire time), on PostgreSQL (random schema, dropped after) and PGlite (in memory).
  */
-import type { DbBackend } from '../../../serve/db';
-import { createRepos } from '../../../serve/db/repos';
+import { createRepos, type DbBackend } from '../../../serve';
 import { defineSuite, type SuiteContext } from '../../harness/suite';
-import { describeUrl, openBenchDb, type BenchDb } from './backends';
-import { readDbConfig, type DbConfig } from './config';
+import { openBenchDb, type BenchDb } from './backends';
+import { dbConfig, type DbConfig } from './config';
 import { COMPARISON_COLUMNS, comparisonRows, emitMeasured, emitPool, measure, TABLE_COLUMNS, tableRow, type Measured } from './measure';
 import { hotQueries } from './queries';
 import { seed } from './seed';
@@ -16,8 +15,8 @@ import { seed } from './seed';
 export default defineSuite({
   name: 'db',
   description: 'hot query latency (history, session list, insert) idle and under load, pool usage, PostgreSQL vs PGlite',
-  async run(ctx) {
-    const cfg = readDbConfig(ctx.config, ctx.args.quick);
+  ...dbConfig,
+  async run(ctx, cfg) {
     const where: Record<string, string> = {};
     const all: Measured[] = [];
     for (const backend of cfg.backends) {
@@ -42,16 +41,14 @@ export default defineSuite({
     emitPool(ctx, all);
     ctx.table('hot queries (backend × query × load)', TABLE_COLUMNS, all.map(tableRow));
     ctx.table('PostgreSQL vs PGlite', COMPARISON_COLUMNS, comparisonRows(all));
-    // the URL may hold a password: the report keeps host, port and database only
-    const { databaseUrl, ...rest } = cfg;
-    ctx.setMeta({ config: { ...rest, ...(databaseUrl ? { databaseUrl: describeUrl(databaseUrl) } : {}), where } });
+    ctx.setMeta({ config: { where } });
   },
 });
 
 async function runBackend(ctx: SuiteContext, bench: BenchDb, backend: DbBackend, cfg: DbConfig): Promise<Measured[]> {
   const repos = createRepos(bench.db.knex);
   const t0 = performance.now();
-  const seeded = await seed(repos, cfg, ctx.args.seed, ctx.signal);
+  const seeded = await seed(repos, { ...cfg, concurrency: cfg.poolMax }, ctx.args.seed, ctx.signal);
   ctx.log(`${backend}: seeded ${seeded.messages} messages and ${seeded.sessions} sessions in ${Math.round(performance.now() - t0)} ms (${bench.where})`);
   const queries = await hotQueries(repos, seeded, { deepPage: cfg.deepPage, seed: ctx.args.seed });
   const out: Measured[] = [];

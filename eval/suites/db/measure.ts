@@ -1,9 +1,9 @@
 /** Run one hot query with no load (1 worker) or under load (N workers), with the pool probed. */
-import type { Db, DbBackend } from '../../../serve/db';
+import type { Db, DbBackend } from '../../../serve';
 import type { SuiteContext } from '../../harness/suite';
 import type { Cell } from '../../harness/builder';
 import { LatencyHistogram } from '../../metrics/histogram';
-import { closedLoop, type LoopResult } from '../../lib/closed-loop';
+import { closedLoop, type ClosedLoopResult } from '../../lib/closed-loop';
 import { probePool, type PoolUsage } from './pool-probe';
 import type { HotQuery } from './queries';
 
@@ -14,7 +14,7 @@ export interface Measured {
   query: string;
   load: Load;
   workers: number;
-  loop: LoopResult;
+  loop: ClosedLoopResult;
   pool: PoolUsage;
 }
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { Db, PoolStats } from '../../../serve/db';
+import type { Db, PoolStats } from '../../../serve';
 import { probePool } from './pool-probe';
 
 /** A tarn-like pool: an event emitter with `max`, and a Db whose pool() reads the fake's counters. */

@@ -3,7 +3,7 @@
  * (acquireRequest → acquireSuccess, the wait for a connection) and, after each pool event, a sample of
  * size / used / pending (Db.pool()). PGlite's pool is tarn too, with exactly one connection.
  */
-import type { Db } from '../../../serve/db';
+import type { Db } from '../../../serve';
 import { LatencyHistogram } from '../../metrics/histogram';
 
 type Listener = (...args: unknown[]) => void;

@@ -1,5 +1,5 @@
 /** The hot queries of a chat turn and of the session list, as the server calls them through the repos. */
-import type { Repos } from '../../../serve/db/repos';
+import type { Repos } from '../../../serve';
 import { createRng } from '../../metrics/random';
 import { filler } from '../../lib/filler';
 import type { Seeded } from './seed';

@@ -3,7 +3,7 @@
  * messages (history load), one user with many sessions among other users' (session list), and an
  * empty session to insert into.
  */
-import type { Repos } from '../../../serve/db/repos';
+import type { Repos } from '../../../serve';
 import { createRng } from '../../metrics/random';
 import { closedLoop } from '../../lib/closed-loop';
 import { filler } from '../../lib/filler';

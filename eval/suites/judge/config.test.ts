@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readJudgeConfig } from './config';
+import type { JsonValue } from '../../report/schema';
+import judge from './index';
 import { pairs } from './units';
+
+// the config as the harness resolves it: defaults ← quick ← --config file, validated
+const readJudgeConfig = (raw: JsonValue, quick: boolean) => judge.resolveConfig(raw, quick).value;
 
 describe('judge suite config', () => {
   it('defaults: all criteria, 3 samples at 0.7; quick: 3 items, 2 samples', () => {

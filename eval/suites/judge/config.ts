@@ -7,9 +7,9 @@
  * The API key is never read from the config: JUDGE_API_KEY. Without judge.baseUrl and JUDGE_BASE_URL
  * (or with judge.offline) the judge is the scripted simulator.
  */
-import { samplingTemperature, CRITERIA, isCriterion, type Criterion } from '../../judge/rubric';
-import type { JsonValue } from '../../report/schema';
-import { asObject, bool, int, num, str, type JsonObject } from '../../lib/config';
+import { z } from 'zod';
+import { samplingTemperature, CRITERIA, type Criterion } from '../../judge/rubric';
+import type { ConfigSpec } from '../../harness/config';
 
 export interface JudgeEndpointConfig {
   baseUrl?: string;
@@ -40,69 +40,55 @@ export interface JudgeSuiteConfig {
 
 export const QUICK_ITEMS = 3;
 
-function criteriaList(o: JsonObject): Criterion[] {
-  const v = o.criteria;
-  if (v === undefined) return [...CRITERIA];
-  if (!Array.isArray(v) || v.length === 0) throw new Error(`config criteria must be a non-empty list of ${CRITERIA.join(', ')}`);
-  return v.map((c) => {
-    if (typeof c !== 'string' || !isCriterion(c)) throw new Error(`config criteria: unknown criterion ${JSON.stringify(c)} (known: ${CRITERIA.join(', ')})`);
-    return c;
-  });
-}
+const int = (min: number) => z.number().int().min(min);
+const criterion = z.enum(CRITERIA, { error: (iss) => `unknown criterion ${JSON.stringify(iss.input)} (known: ${CRITERIA.join(', ')})` });
+const path = z.string().min(1);
 
-function criterion(o: JsonObject, key: string, def: Criterion): Criterion {
-  const v = str(o, key) ?? def;
-  if (!isCriterion(v)) throw new Error(`config ${key}: unknown criterion ${JSON.stringify(v)} (known: ${CRITERIA.join(', ')})`);
-  return v;
-}
+const judgeSchema = z
+  .strictObject({
+    criteria: z.array(criterion).min(1),
+    samples: int(1),
+    /** default 0.7 with several samples, 0 with one */
+    temperature: z.number().min(0).optional(),
+    maxAttempts: int(1),
+    items: int(1).optional(),
+    pairwise: z.boolean(),
+    paraphrases: z.boolean(),
+    paraphraseCriterion: criterion,
+    locomoJ: z.boolean(),
+    concurrency: int(1),
+    judge: z.strictObject({ baseUrl: path.optional(), model: path.optional(), timeoutMs: int(1).optional(), offline: z.boolean() }),
+    script: path.optional(),
+    /** one filled rating sheet or several */
+    humanSheet: z.union([path, z.array(path).min(1)]).optional(),
+    exportSheet: z.union([z.boolean(), path]),
+  })
+  .superRefine((c, ctx) => {
+    try {
+      samplingTemperature(c.samples, c.temperature);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['temperature'], message: (err as Error).message });
+    }
+  })
+  .transform(({ humanSheet, temperature, ...c }): JudgeSuiteConfig => ({
+    ...c,
+    temperature: samplingTemperature(c.samples, temperature),
+    humanSheets: humanSheet === undefined ? [] : typeof humanSheet === 'string' ? [humanSheet] : humanSheet,
+  }));
 
-function sheets(o: JsonObject): string[] {
-  const v = o.humanSheet;
-  if (v === undefined) return [];
-  if (typeof v === 'string' && v.length > 0) return [v];
-  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x.length > 0)) return v as string[];
-  throw new Error(`config humanSheet must be a path or a non-empty list of paths, got ${JSON.stringify(v)}`);
-}
-
-function exportSheet(o: JsonObject): boolean | string {
-  const v = o.exportSheet;
-  if (v === undefined) return false;
-  if (typeof v === 'boolean' || (typeof v === 'string' && v.length > 0)) return v;
-  throw new Error(`config exportSheet must be true, false or a file path, got ${JSON.stringify(v)}`);
-}
-
-const KNOWN = new Set(['criteria', 'samples', 'temperature', 'maxAttempts', 'items', 'pairwise', 'paraphrases', 'paraphraseCriterion', 'locomoJ', 'concurrency', 'judge', 'script', 'humanSheet', 'exportSheet']);
-
-export function readJudgeConfig(c: JsonValue, quick: boolean): JudgeSuiteConfig {
-  const o = asObject(c);
-  const unknown = Object.keys(o).filter((k) => !KNOWN.has(k));
-  if (unknown.length > 0) throw new Error(`config: unknown key(s) ${unknown.join(', ')} (known: ${[...KNOWN].join(', ')})`);
-  const samples = int(o, 'samples', quick ? 2 : 3, 1);
-  const temperature = samplingTemperature(samples, o.temperature === undefined ? undefined : num(o, 'temperature', 0, { min: 0 }));
-  const j = asObject(o.judge ?? {}, 'config judge');
-  const baseUrl = str(j, 'baseUrl');
-  const model = str(j, 'model');
-  const items = o.items === undefined ? (quick ? QUICK_ITEMS : undefined) : int(o, 'items', 0, 1);
-  const script = str(o, 'script');
-  return {
-    criteria: criteriaList(o),
-    samples,
-    temperature,
-    maxAttempts: int(o, 'maxAttempts', 3, 1),
-    ...(items !== undefined ? { items } : {}),
-    pairwise: bool(o, 'pairwise', true),
-    paraphrases: bool(o, 'paraphrases', true),
-    paraphraseCriterion: criterion(o, 'paraphraseCriterion', 'relevance'),
-    locomoJ: bool(o, 'locomoJ', true),
-    concurrency: int(o, 'concurrency', 4, 1),
-    judge: {
-      ...(baseUrl ? { baseUrl } : {}),
-      ...(model ? { model } : {}),
-      ...(j.timeoutMs !== undefined ? { timeoutMs: int(j, 'timeoutMs', 60_000, 1) } : {}),
-      offline: bool(j, 'offline', false),
-    },
-    ...(script ? { script } : {}),
-    humanSheets: sheets(o),
-    exportSheet: exportSheet(o),
-  };
-}
+export const judgeConfig: ConfigSpec<typeof judgeSchema> = {
+  config: judgeSchema,
+  defaults: {
+    criteria: [...CRITERIA],
+    samples: 3,
+    maxAttempts: 3,
+    pairwise: true,
+    paraphrases: true,
+    paraphraseCriterion: 'relevance',
+    locomoJ: true,
+    concurrency: 4,
+    judge: { offline: false },
+    exportSheet: false,
+  },
+  quick: { samples: 2, items: QUICK_ITEMS },
+};

@@ -11,8 +11,7 @@ import { readRatingSheets, type ParsedSheet } from '../../judge/human';
 import { loadPrompt, promptRef } from '../../judge/prompt-file';
 import { rubricPrompt } from '../../judge/rubric';
 import { defineSuite } from '../../harness/suite';
-import type { JsonValue } from '../../report/schema';
-import { readJudgeConfig } from './config';
+import { judgeConfig } from './config';
 import { emitParaphrases, runParaphrases } from './consistency';
 import { emitHuman, exportSheet, sheetPath } from './human';
 import { resolveJudge } from './model';
@@ -23,8 +22,8 @@ import { emitRubric, runRubric } from './rubric';
 export default defineSuite({
   name: 'judge',
   description: 'LLM-as-judge: rubric (1–5, samples), pairwise with swap, paraphrase consistency, LoCoMo J, agreement with people',
-  async run(ctx) {
-    const cfg = readJudgeConfig(ctx.config, ctx.args.quick);
+  ...judgeConfig,
+  async run(ctx, cfg) {
     const dataset = await loadJudgeDataset(ctx.args.dataset ?? DEFAULT_JUDGE_DATASET);
     const items = cfg.items !== undefined ? dataset.items.slice(0, cfg.items) : dataset.items;
     // read people's sheets before spending judge calls: a bad sheet stops the run with its line numbers
@@ -41,7 +40,7 @@ export default defineSuite({
     try {
       ctx.log(judge.note);
       ctx.setMeta({
-        config: asJson({ ...cfg, items: items.length, judgeModel: judge.model.id, verdictSource: judge.note, prompts, ...(sheetFile ? { exportSheet: sheetFile } : {}) }),
+        config: { itemsJudged: items.length, temperatureUsed: cfg.temperature, judgeModel: judge.model.id, verdictSource: judge.note, prompts, ...(sheetFile ? { exportSheetFile: sheetFile } : {}) },
         dataset: dataset.info,
         provider: judge.provider,
         target: 'none (the judge suite judges the answers in the dataset; it starts no Memocha server)',
@@ -66,6 +65,3 @@ export default defineSuite({
     }
   },
 });
-
-/** A plain JSON copy (the config interfaces have no index signature). */
-const asJson = (x: unknown): JsonValue => JSON.parse(JSON.stringify(x)) as JsonValue;

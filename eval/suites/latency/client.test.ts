@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../../serve/llm/simulator';
+import { type Simulator, startSimulator } from '../../../serve';
 import { createLoadClient } from './client';
 import { shiftResult } from './client-protocol';
 

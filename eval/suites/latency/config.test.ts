@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { addDelay, delayMedian, DEFAULT_CONDITIONS, latencyConfig, requestsAt, scaleDelay, streamingConfig, usesProxy, warmupAt } from './config';
+import type { JsonValue } from '../../report/schema';
+import streaming from '../streaming/index';
+import { addDelay, delayMedian, DEFAULT_CONDITIONS, requestsAt, scaleDelay, usesProxy, warmupAt } from './config';
+import latency from './index';
+
+// the suites' configs as the harness resolves them: defaults ← quick ← --config file, validated
+const latencyConfig = (raw: JsonValue, quick: boolean) => latency.resolveConfig(raw, quick).value;
+const streamingConfig = (raw: JsonValue, quick: boolean) => streaming.resolveConfig(raw, quick).value;
 
 describe('latencyConfig', () => {
   it('fills the defaults (full and quick)', () => {

@@ -1,5 +1,5 @@
 /** What the latency suite's phases share: the context, the config, the endpoints, ground truth and rows. */
-import type { DelaySpec, SimRequestRecord } from '../../../serve/llm/simulator';
+import type { DelaySpec, SimRequestRecord } from '../../../serve';
 import type { ChatResult } from '../../client/chat';
 import type { SuiteContext } from '../../harness/suite';
 import { requestLatency } from '../../metrics/latency';

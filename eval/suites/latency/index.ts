@@ -27,10 +27,9 @@
  */
 import os from 'node:os';
 import type { Cell } from '../../harness/builder';
-import type { DelaySpec } from '../../../serve/llm/simulator';
+import type { DelaySpec } from '../../../serve';
 import { defineSuite } from '../../harness/suite';
 import { startTarget } from '../../harness/target';
-import type { JsonValue } from '../../report/schema';
 import { createLoadClient, type LoadClient } from './client';
 import { latencyConfig, requestsAt, type LatencyConfig } from './config';
 import { cell } from './emit';
@@ -65,9 +64,9 @@ function overheadRows(r: LevelResult): Cell[][] {
 export default defineSuite({
   name: 'latency',
   description: 'TTFT/TPOT/ITL/E2EL via Memocha vs direct (overhead), SSE vs JSON, message-length sweep, measurement validity vs the simulator',
-  async run(ctx) {
+  ...latencyConfig,
+  async run(ctx, cfg) {
     const quick = ctx.args.quick;
-    const cfg = latencyConfig(ctx.config, quick);
     const loadStart = os.loadavg()[0] ?? Number.NaN;
     const target = await startTarget(ctx.args.target, ctx.args.direct, {
       env: { MEMORY_ENABLED: String(cfg.memory) },
@@ -80,7 +79,7 @@ export default defineSuite({
       const withTruth = sim !== undefined && target.directUrl === sim.url;
       const model = cfg.directModel ?? target.model;
       ctx.setMeta({
-        config: { ...cfg, client: client.thread, requestsPerLevel: Object.fromEntries(cfg.concurrency.map((c) => [String(c), requestsAt(cfg, c, quick)])) } as unknown as JsonValue,
+        config: { clientThread: client.thread, requestsPerLevel: Object.fromEntries(cfg.concurrency.map((c) => [String(c), requestsAt(cfg, c, quick)])) },
         provider: { kind: sim ? 'simulator (lorem)' : 'openai-compatible', model, ...(target.directUrl ? { baseUrl: target.directUrl } : {}) },
         target: target.kind === 'in-process' ? 'in-process' : target.url,
       });

@@ -1,5 +1,5 @@
 /** The latency suite's message-length sweep: the same lengths through Memocha and straight to the provider. */
-import { countTokens } from '../../../serve/llm/tokens';
+import { countTokens } from '../../../serve';
 import type { ChatResult } from '../../client/chat';
 import type { Cell } from '../../harness/builder';
 import { aggregateLatency } from '../../metrics/latency';

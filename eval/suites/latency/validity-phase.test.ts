@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SimRequestRecord } from '../../../serve/llm/simulator';
+import type { SimRequestRecord } from '../../../serve';
 import type { ChatResult } from '../../client/chat';
 import { validateBatch, validityRows } from './validity-phase';
 

@@ -1,6 +1,6 @@
 /** The latency suite's measurement-validity check: direct streams against the simulator's ground truth. */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { SimRequestRecord } from '../../../serve/llm/simulator';
+import type { SimRequestRecord } from '../../../serve';
 import type { ChatResult } from '../../client/chat';
 import type { Cell } from '../../harness/builder';
 import { LatencyHistogram } from '../../metrics/histogram';

@@ -1,7 +1,6 @@
-/** The load suite's configuration: defaults (full and --quick) and the strict schema a --config file is checked against. */
+/** The load suite's configuration: the strict schema a --config file is checked against, its defaults and --quick overrides. */
 import { z } from 'zod';
-import type { JsonValue } from '../../report/schema';
-import { resolveConfig } from './config-util';
+import type { ConfigSpec } from '../../harness/config';
 
 const ms = z.number().min(0);
 const think = z.strictObject({ minMs: ms, maxMs: ms });
@@ -49,25 +48,26 @@ export const loadConfigSchema = z.strictObject({
 
 export type LoadConfig = z.infer<typeof loadConfigSchema>;
 
-export function loadDefaults(quick: boolean): LoadConfig {
-  return {
+const defaultThink = { minMs: 50, maxMs: 150 };
+
+export const loadConfig: ConfigSpec<typeof loadConfigSchema> = {
+  config: loadConfigSchema,
+  defaults: {
     mode: 'child',
     memory: true,
     streamsTarget: 'separate',
     env: {},
     sim: { ttftMs: 20, itlMs: 5, outputTokens: 64 },
-    sweep: quick
-      ? { users: [1, 10, 50], warmupMs: 2_000, durationMs: 6_000, clientTimeoutMs: 30_000, think: { minMs: 50, maxMs: 150 }, turnsPerSession: 3 }
-      : { users: [1, 10, 50, 100, 200, 300], warmupMs: 3_000, durationMs: 15_000, clientTimeoutMs: 60_000, think: { minMs: 50, maxMs: 150 }, turnsPerSession: 3 },
+    sweep: { users: [1, 10, 50, 100, 200, 300], warmupMs: 3_000, durationMs: 15_000, clientTimeoutMs: 60_000, think: defaultThink, turnsPerSession: 3 },
     slo: { ttftP99Ms: 2_000, minGain: 0.1 },
-    openLoop: { rate: 'auto', autoFraction: 0.7, burstiness: 1, warmupMs: 2_000, durationMs: quick ? 6_000 : 15_000, maxInFlight: 1_000 },
-    rateLimit: { users: 10, errorRate: 0.2, retryAfterS: 1, warmupMs: 1_000, durationMs: quick ? 6_000 : 15_000, think: { minMs: 50, maxMs: 150 }, honorRetryAfter: true },
-    streams: quick
-      ? { users: 100, ttftMs: 50, itlMs: 100, outputTokens: 60, rampMs: 2_000, memory: false, clientTimeoutMs: 60_000 }
-      : { users: 500, ttftMs: 50, itlMs: 100, outputTokens: 400, rampMs: 20_000, memory: false, clientTimeoutMs: 120_000 },
-  };
-}
-
-export function loadConfig(user: JsonValue, quick: boolean): LoadConfig {
-  return resolveConfig(loadConfigSchema, loadDefaults(quick), user);
-}
+    openLoop: { rate: 'auto', autoFraction: 0.7, burstiness: 1, warmupMs: 2_000, durationMs: 15_000, maxInFlight: 1_000 },
+    rateLimit: { users: 10, errorRate: 0.2, retryAfterS: 1, warmupMs: 1_000, durationMs: 15_000, think: defaultThink, honorRetryAfter: true },
+    streams: { users: 500, ttftMs: 50, itlMs: 100, outputTokens: 400, rampMs: 20_000, memory: false, clientTimeoutMs: 120_000 },
+  },
+  quick: {
+    sweep: { users: [1, 10, 50], warmupMs: 2_000, durationMs: 6_000, clientTimeoutMs: 30_000 },
+    openLoop: { durationMs: 6_000 },
+    rateLimit: { durationMs: 6_000 },
+    streams: { users: 100, outputTokens: 60, rampMs: 2_000, clientTimeoutMs: 60_000 },
+  },
+};

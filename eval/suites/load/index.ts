@@ -11,8 +11,7 @@
 import { loadavg } from 'node:os';
 import { createDispatcher } from '../../client/chat';
 import { defineSuite, type SuiteContext } from '../../harness/suite';
-import type { SimulatorOptions } from '../../../serve/llm/simulator';
-import type { JsonValue } from '../../report/schema';
+import type { SimulatorOptions } from '../../../serve';
 import { loadConfig, type LoadConfig } from './config';
 import { startLoadTarget, type LoadTarget } from './target';
 import { emitOpenLoop, emitRateLimit, emitStreams } from './report-runs';
@@ -27,8 +26,8 @@ type Describe = (role: string, t: LoadTarget, memory: boolean) => void;
 export default defineSuite({
   name: 'load',
   description: 'closed-loop sweep (degradation, saturation, bottlenecks), open loop, upstream rate limits, 500 long SSE streams',
-  async run(ctx) {
-    const cfg = loadConfig(ctx.config, ctx.args.quick);
+  ...loadConfig,
+  async run(ctx, cfg) {
     const steps = cfg.sweep.users.length + (cfg.openLoop ? 1 : 0) + (cfg.rateLimit ? 1 : 0) + (cfg.streams ? 1 : 0);
     const progress = ctx.progress(steps, 'load');
     const dispatcher = createDispatcher(4096);
@@ -43,7 +42,7 @@ export default defineSuite({
     try {
       const a = await startLoadTarget({ target: ctx.args.target, mode: cfg.mode, env: baseEnv, sim: simOptions(cfg.sim), log: ctx.log });
       describe(same && wantB ? 'sweep, open loop, streams, rate limits' : 'A: sweep, open loop', a, cfg.memory);
-      ctx.setMeta({ config: cfg as unknown as JsonValue, target: a.kind === 'url' ? a.url : a.kind === 'child' ? 'child-process' : 'in-process', provider: { kind: a.sim ? 'simulator' : 'unknown', model: a.sim?.options.model ?? 'memocha-sim' } });
+      ctx.setMeta({ target: a.kind === 'url' ? a.url : a.kind === 'child' ? 'child-process' : 'in-process', provider: { kind: a.sim ? 'simulator' : 'unknown', model: a.sim?.options.model ?? 'memocha-sim' } });
       try {
         const rc = rcFor(a);
         if ((await prime(rc)) === 0) ctx.error(undefined, 'no priming request succeeded: the target may be down');

@@ -12,7 +12,7 @@
  *   two chunks), clipped at 0: what the path simulator → Memocha → client added to each gap, with the
  *   simulator's own lateness taken out.
  */
-import type { SimRequestRecord } from '../../../serve/llm/simulator';
+import type { SimRequestRecord } from '../../../serve';
 import { LatencyHistogram } from '../../metrics/histogram';
 import { requestLatency } from '../../metrics/latency';
 import type { LoadRecord } from './types';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { runClosedLoop } from './closed-loop';
+import { runVirtualUsers } from './virtual-users';
 import { fakeSender } from './fake-sender';
 import { runOpenLoop } from './open-loop';
 
 describe('closed loop', () => {
   it('keeps N users busy, marks warm-up, continues sessions and stops by itself', async () => {
     const send = fakeSender({ latencyMs: 20 });
-    const run = await runClosedLoop({ users: 4, warmupMs: 60, durationMs: 200, drainMs: 500, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 3, stream: true, seed: 1, tag: 't', send });
+    const run = await runVirtualUsers({ users: 4, warmupMs: 60, durationMs: 200, drainMs: 500, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 3, stream: true, seed: 1, tag: 't', send });
     expect(run.peakInFlight).toBe(4);
     // 4 users × ~260 ms / 20 ms ≈ 52 requests
     expect(run.records.length).toBeGreaterThan(30);
@@ -22,9 +22,9 @@ describe('closed loop', () => {
   });
 
   it('honours maxRequests and aborts requests still in flight after the drain', async () => {
-    const capped = await runClosedLoop({ users: 3, warmupMs: 0, durationMs: 5_000, drainMs: 100, maxRequests: 7, think: { minMs: 1, maxMs: 2 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: fakeSender({ latencyMs: 5 }) });
+    const capped = await runVirtualUsers({ users: 3, warmupMs: 0, durationMs: 5_000, drainMs: 100, maxRequests: 7, think: { minMs: 1, maxMs: 2 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: fakeSender({ latencyMs: 5 }) });
     expect(capped.records).toHaveLength(7);
-    const slow = await runClosedLoop({ users: 2, warmupMs: 0, durationMs: 50, drainMs: 50, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: fakeSender({ latencyMs: 10_000 }) });
+    const slow = await runVirtualUsers({ users: 2, warmupMs: 0, durationMs: 50, drainMs: 50, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: fakeSender({ latencyMs: 10_000 }) });
     expect(slow.records).toHaveLength(2);
     expect(slow.records.every((r) => r.abortedAtEnd)).toBe(true);
     expect(slow.endedAt - slow.startedAt).toBeLessThan(1_000);
@@ -52,7 +52,7 @@ describe('open loop', () => {
 
 describe('client timeout', () => {
   it('gives up on a slow request and counts it as a client timeout, not a drain abort', async () => {
-    const run = await runClosedLoop({ users: 1, warmupMs: 0, durationMs: 30, drainMs: 5_000, clientTimeoutMs: 50, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: fakeSender({ latencyMs: 10_000 }) });
+    const run = await runVirtualUsers({ users: 1, warmupMs: 0, durationMs: 30, drainMs: 5_000, clientTimeoutMs: 50, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: fakeSender({ latencyMs: 10_000 }) });
     expect(run.records).toHaveLength(1);
     expect(run.records[0]).toMatchObject({ clientTimeout: true, abortedAtEnd: false });
     expect(run.endedAt - run.startedAt).toBeLessThan(1_000);
@@ -63,12 +63,12 @@ describe('Retry-After', () => {
   it('a VU told to retry after 1 s waits that long instead of its think time', async () => {
     const send = fakeSender({ latencyMs: 1, fail: () => 503 });
     const refusing = async (req: Parameters<typeof send>[0]) => ({ ...(await send(req)), retryAfterS: 1 });
-    const run = await runClosedLoop({ users: 1, warmupMs: 0, durationMs: 1_500, drainMs: 1_000, honorRetryAfter: true, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: refusing });
+    const run = await runVirtualUsers({ users: 1, warmupMs: 0, durationMs: 1_500, drainMs: 1_000, honorRetryAfter: true, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: refusing });
     // at 0, after ~1 s, and perhaps once more right at the end of the 1.5 s
     expect(run.records.length).toBeGreaterThanOrEqual(2);
     expect(run.records.length).toBeLessThanOrEqual(3);
     expect((run.records[1]?.result.sentAt ?? 0) - (run.records[0]?.result.sentAt ?? 0)).toBeGreaterThanOrEqual(995);
-    const eager = await runClosedLoop({ users: 1, warmupMs: 0, durationMs: 200, drainMs: 1_000, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: refusing });
+    const eager = await runVirtualUsers({ users: 1, warmupMs: 0, durationMs: 200, drainMs: 1_000, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: refusing });
     expect(eager.records.length).toBeGreaterThan(20);
   });
 });
@@ -80,7 +80,7 @@ describe('adaptive warm-up', () => {
     const base = fakeSender({ latencyMs: 10 });
     const slowFirst = fakeSender({ latencyMs: 150 });
     const send = (req: Parameters<typeof base>[0]) => (n++ < 3 ? slowFirst(req) : base(req));
-    const run = await runClosedLoop({ users: 3, warmupMs: 20, maxWarmupMs: 2_000, durationMs: 200, drainMs: 1_000, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send });
+    const run = await runVirtualUsers({ users: 3, warmupMs: 20, maxWarmupMs: 2_000, durationMs: 200, drainMs: 1_000, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send });
     expect(run.measureFrom - run.startedAt).toBeGreaterThanOrEqual(145);
     expect(run.measureTo - run.measureFrom).toBe(200);
     expect(run.records.filter((r) => !r.warmup).every((r) => r.result.endAt - r.result.sentAt < 100)).toBe(true);
@@ -90,7 +90,7 @@ describe('adaptive warm-up', () => {
   });
 
   it('gives up waiting after maxWarmupMs', async () => {
-    const run = await runClosedLoop({ users: 2, warmupMs: 0, maxWarmupMs: 100, durationMs: 100, drainMs: 100, clientTimeoutMs: 5_000, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: fakeSender({ latencyMs: 10_000 }) });
+    const run = await runVirtualUsers({ users: 2, warmupMs: 0, maxWarmupMs: 100, durationMs: 100, drainMs: 100, clientTimeoutMs: 5_000, think: { minMs: 0, maxMs: 0 }, turnsPerSession: 1, stream: true, seed: 1, tag: 't', send: fakeSender({ latencyMs: 10_000 }) });
     expect(run.measureFrom - run.startedAt).toBeGreaterThanOrEqual(95);
     expect(run.measureFrom - run.startedAt).toBeLessThan(400);
     expect(run.endedAt - run.startedAt).toBeLessThan(1_500);

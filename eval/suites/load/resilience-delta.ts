@@ -1,5 +1,5 @@
 /** The change of the resilience layer's counters over a run (serve/llm/resilience.ts `stats()`, in-process targets only). */
-import type { ResilienceStats } from '../../../serve/llm/resilience';
+import type { ResilienceStats } from '../../../serve';
 
 export interface ResilienceDelta {
   calls: number;

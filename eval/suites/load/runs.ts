@@ -1,7 +1,7 @@
 /** The load suite's single runs: an open loop at a fixed rate, a rate-limited run (upstream 429s), and many long SSE streams. */
-import type { SimRequestRecord } from '../../../serve/llm/simulator';
+import type { SimRequestRecord } from '../../../serve';
 import { breakerTimeline, transitionsFromPolls, type BreakerTimeline } from '../reliability/breaker-timeline';
-import { runClosedLoop } from './closed-loop';
+import { runVirtualUsers } from './virtual-users';
 import { analyseItl, type ItlAnalysis } from './itl';
 import type { LoadConfig } from './config';
 import type { LoadTarget } from './target';
@@ -55,7 +55,7 @@ export async function rateLimitStep(target: LoadTarget, o: RateCfg, clientTimeou
   let step: StepResult;
   try {
     step = await measureStep(target, 'rate-limit', o.users, () =>
-      runClosedLoop({ users: o.users, warmupMs: o.warmupMs, durationMs: o.durationMs, drainMs: clientTimeoutMs + 5_000, clientTimeoutMs, think: o.think, honorRetryAfter: o.honorRetryAfter, turnsPerSession: 1, stream: true, seed: rc.seed + 202, tag: `${rc.tag}-rl`, userOf: (vu) => `load-rl-${vu}`, send: rc.send, signal: rc.signal }),
+      runVirtualUsers({ users: o.users, warmupMs: o.warmupMs, durationMs: o.durationMs, drainMs: clientTimeoutMs + 5_000, clientTimeoutMs, think: o.think, honorRetryAfter: o.honorRetryAfter, turnsPerSession: 1, stream: true, seed: rc.seed + 202, tag: `${rc.tag}-rl`, userOf: (vu) => `load-rl-${vu}`, send: rc.send, signal: rc.signal }),
     );
   } finally {
     sim.configure({ faults: {} });
@@ -84,7 +84,7 @@ export async function streamsStep(target: LoadTarget, o: StreamCfg, rc: RunConte
   sim.configure({ ttft: { kind: 'fixed', ms: o.ttftMs }, itl: { kind: 'fixed', ms: o.itlMs }, outputTokens: o.outputTokens });
   const upstream = simSince(target);
   const step = await measureStep(target, `streams@${o.users}`, o.users, () =>
-    runClosedLoop({
+    runVirtualUsers({
       users: o.users,
       warmupMs: 0,
       durationMs: o.rampMs + 1_000,

@@ -1,5 +1,5 @@
 /** What the server holds and reports, read back after a run: stored messages, and breaker states from /readyz. */
-import type { Repos } from '../../../serve/db/repos';
+import type { Repos } from '../../../serve';
 import type { BreakerState } from '../reliability/breaker-timeline';
 import type { StoredMessage } from './ledger';
 

@@ -1,5 +1,5 @@
 /** The closed-loop concurrency sweep: one measured step per user count, lowest first, after a short priming. */
-import { runClosedLoop } from './closed-loop';
+import { runVirtualUsers } from './virtual-users';
 import type { LoadConfig } from './config';
 import type { LoadTarget } from './target';
 import { detectSaturation, type Saturation } from './saturation';
@@ -34,7 +34,7 @@ export async function runSweep(target: LoadTarget, cfg: LoadConfig, rc: RunConte
     if (rc.signal.aborted) break;
     rc.log(`sweep: ${users} users`);
     const step = await measureStep(target, `sweep@${users}`, users, () =>
-      runClosedLoop({
+      runVirtualUsers({
         users,
         warmupMs: s.warmupMs,
         maxWarmupMs: s.clientTimeoutMs,

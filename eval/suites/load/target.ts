@@ -3,9 +3,9 @@
  * harness's in-process target), or a running deployment at a URL. In the first two the simulator runs
  * here, so faults and timing can be changed at run time and its records are the ground truth.
  */
-import type { ResilienceStats } from '../../../serve/llm/resilience';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../../serve/llm/simulator';
-import { startTarget } from '../../harness/target';
+import { startSimulator, type ResilienceStats, type Simulator, type SimulatorOptions } from '../../../serve';
+import { simulatorAsProvider } from '../../../serve/testing';
+import { EVAL_SIM_DEFAULTS, startTarget } from '../../harness/target';
 import { spawnMemocha, type MemochaChild } from './child';
 import type { StoredMessage } from './ledger';
 import type { ResourceSampler } from './resources';
@@ -38,18 +38,16 @@ export interface LoadTargetOptions {
   log?: (s: string) => void;
 }
 
-const SIM_DEFAULTS: SimulatorOptions = { seed: 42, mode: 'lorem', outputTokens: 64 };
-
 export async function startLoadTarget(o: LoadTargetOptions): Promise<LoadTarget> {
   if (o.target !== 'in-process') {
     const url = o.target.replace(/\/$/, '');
     return { kind: 'url', url, serverResources: async () => null, messages: (s, u) => messagesOverHttp(url, s, u), close: async () => undefined };
   }
   if (o.mode === 'child') {
-    const sim = await startSimulator({ ...SIM_DEFAULTS, ...o.sim });
+    const sim = await startSimulator({ ...EVAL_SIM_DEFAULTS, ...o.sim });
     let child: MemochaChild;
     try {
-      child = await spawnMemocha({ env: { LLM_PROVIDER: 'openai', LLM_BASE_URL: sim.url, LLM_API_KEY: 'simulator', LLM_MODEL: sim.options.model ?? 'memocha-sim', ...o.env } });
+      child = await spawnMemocha({ env: { ...simulatorAsProvider(sim), ...o.env } });
     } catch (err) {
       await sim.close();
       const note = `child-process mode failed, fell back to in-process: ${(err as Error).message.split('\n')[0]}`;
@@ -72,7 +70,7 @@ export async function startLoadTarget(o: LoadTargetOptions): Promise<LoadTarget>
 }
 
 async function inProcess(o: LoadTargetOptions): Promise<LoadTarget> {
-  const t = await startTarget('in-process', undefined, { env: o.env, sim: { ...SIM_DEFAULTS, ...o.sim } });
+  const t = await startTarget('in-process', undefined, { env: o.env, sim: o.sim });
   const runtime = t.runtime;
   if (!runtime) throw new Error('in-process target without a runtime');
   return {

@@ -6,12 +6,8 @@
  */
 import type { Logger } from 'pino';
 import { request } from 'undici';
-import { noMemory, type MemoryService, type UsedMemory } from '../../../serve/chat/memory-seam';
-import type { Config } from '../../../serve/config';
-import type { EmbeddingProvider } from '../../../serve/embeddings/types';
-import { createMemoryService, type FullMemoryService } from '../../../serve/memory/service';
-import { createRuntime } from '../../../serve/runtime';
-import { startServer } from '../../../serve/server';
+import { createMemoryService, noMemory, type Config, type EmbeddingProvider, type FullMemoryService, type MemoryService, type UsedMemory } from '../../../serve';
+import { startStack } from '../../../serve/testing';
 import type { ResolvedVariant } from './config';
 import type { IngestedStore } from './ingest';
 
@@ -44,8 +40,7 @@ export async function startAskEnv(p: { ingested: IngestedStore; embedder: Embedd
     retrieve: (q, signal) => (current ?? noMemory).retrieve(q, signal),
     afterTurn: () => undefined,
   };
-  const runtime = await createRuntime(config, { db: ingested.db, logger, memory: delegate });
-  const server = await startServer(runtime, 0, '127.0.0.1');
+  const stack = await startStack({ config, llm: 'config', db: ingested.db, logger, memory: delegate, graceMs: 1_000 });
 
   async function use(variant: ResolvedVariant | 'off') {
     await current?.close();
@@ -56,7 +51,7 @@ export async function startAskEnv(p: { ingested: IngestedStore; embedder: Embedd
   }
 
   return {
-    url: server.url,
+    url: stack.url,
     model: config.model,
     use,
     async rank(userId, query, depth, at) {
@@ -67,7 +62,7 @@ export async function startAskEnv(p: { ingested: IngestedStore; embedder: Embedd
       now = at;
       const t0 = performance.now();
       try {
-        const res = await request(`${server.url}/chat?stream=false`, {
+        const res = await request(`${stack.url}/chat?stream=false`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json', 'x-memocha-user': userId },
           body: JSON.stringify({ message: question }),
@@ -84,8 +79,7 @@ export async function startAskEnv(p: { ingested: IngestedStore; embedder: Embedd
     async close() {
       await current?.close();
       current = null;
-      await server.close(1_000);
-      await runtime.close();
+      await stack.close();
     },
   };
 }

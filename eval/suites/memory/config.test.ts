@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { RetrievalConfig } from '../../../serve/memory/retrieve';
-import { DEFAULT_VARIANTS, readMemoryConfig, resolveVariant } from './config';
+import type { RetrievalConfig } from '../../../serve';
+import type { JsonValue } from '../../report/schema';
+import { DEFAULT_VARIANTS, resolveVariant } from './config';
+import memory from './index';
+
+// the config as the harness resolves it: defaults ← quick ← --config file, validated
+const readMemoryConfig = (raw: JsonValue, quick: boolean) => memory.resolveConfig(raw, quick).value;
 
 const base: { retrieval: RetrievalConfig; chunking: { strategy: 'turn'; windowTurns: number; windowStride: number } } = {
   retrieval: { k: 5, candidates: 30, scope: 'user', minScore: 0.3, mmrLambda: 1, dedupeWindow: true, dedupeNear: 0.97, hybrid: false },
@@ -10,7 +15,7 @@ const base: { retrieval: RetrievalConfig; chunking: { strategy: 'turn'; windowTu
 describe('memory suite config', () => {
   it('defaults: every retrieval and chunking option once, quick runs a subset', () => {
     const full = readMemoryConfig({}, false);
-    expect(full.variants).toBe(DEFAULT_VARIANTS);
+    expect(full.variants).toEqual(DEFAULT_VARIANTS);
     expect(full.variants.map((v) => v.name)).toEqual(['default', 'no-threshold', 'no-recency', 'no-hybrid', 'mmr', 'no-dedupe-near', 'chunk-message', 'chunk-window', 'chunk-daily']);
     const quick = readMemoryConfig({}, true);
     expect(quick.conversations).toBe(3);

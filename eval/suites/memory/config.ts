@@ -9,51 +9,36 @@
  * the others are compared with.
  */
 import { z } from 'zod';
-import { CHUNK_STRATEGIES, type ChunkingConfig } from '../../../serve/memory/chunking';
-import type { RetrievalConfig } from '../../../serve/memory/retrieve';
-import type { JsonValue } from '../../report/schema';
+import { CHUNK_STRATEGIES, type ChunkingConfig, type RetrievalConfig } from '../../../serve';
+import type { ConfigSpec } from '../../harness/config';
 
 const retrievalSchema = z
-  .object({
+  .strictObject({
     k: z.number().int().min(1),
     candidates: z.number().int().min(1),
     /** null turns the similarity threshold off */
     minScore: z.number().min(-1).max(1).nullable(),
-    recency: z.object({ halfLifeDays: z.number().positive(), weight: z.number().min(0).max(1) }).nullable(),
+    recency: z.strictObject({ halfLifeDays: z.number().positive(), weight: z.number().min(0).max(1) }).nullable(),
     mmrLambda: z.number().min(0).max(1),
     /** null = identical text only */
     dedupeNear: z.number().min(0).max(1).nullable(),
     hybrid: z.boolean(),
+    /** false with hybrid: lexical (BM25) search alone */
+    vector: z.boolean(),
+    fusion: z.object({ method: z.enum(['rrf', 'relative']), lexicalWeight: z.number().min(0).optional(), rrfK: z.number().min(0).optional() }).strict(),
+    /** null turns time awareness off */
+    time: z.object({ boost: z.number().min(0), afterDays: z.number().min(0) }).strict().nullable(),
+    /** null turns context expansion off */
+    neighbours: z.object({ n: z.number().int().min(0), discount: z.number().min(0).max(1) }).strict().nullable(),
   })
   .partial()
   .strict();
 
-const chunkingSchema = z
-  .object({ strategy: z.enum(CHUNK_STRATEGIES), windowTurns: z.number().int().min(1), windowStride: z.number().int().min(1) })
-  .partial()
-  .strict();
+const chunkingSchema = z.strictObject({ strategy: z.enum(CHUNK_STRATEGIES), windowTurns: z.number().int().min(1), windowStride: z.number().int().min(1) }).partial();
 
-const variantSchema = z.object({ name: z.string().regex(/^[\w.+-]+$/, 'letters, digits, _ . + - only'), retrieval: retrievalSchema.optional(), chunking: chunkingSchema.optional() }).strict();
+const variantSchema = z.strictObject({ name: z.string().regex(/^[\w.+-]+$/, 'letters, digits, _ . + - only'), retrieval: retrievalSchema.optional(), chunking: chunkingSchema.optional() });
 
 export type VariantSpec = z.infer<typeof variantSchema>;
-
-const configSchema = z
-  .object({
-    variants: z.array(variantSchema).min(1),
-    /** memories ranked per question for the retrieval metrics */
-    depth: z.number().int().min(1).max(100),
-    ks: z.array(z.number().int().min(1)).min(1),
-    /** ask every question once more with long-term memory off */
-    memoryOff: z.boolean(),
-    /** ask the LLM (off: retrieval metrics only) */
-    answers: z.boolean(),
-    /** use only the first N conversations / questions per conversation (0 = all) */
-    conversations: z.number().int().min(0),
-    questionsPerConversation: z.number().int().min(0),
-  })
-  .strict();
-
-export type MemorySuiteConfig = z.infer<typeof configSchema>;
 
 /** Every retrieval and chunking option of the memory pipeline, each switched from the server's default. */
 export const DEFAULT_VARIANTS: VariantSpec[] = [
@@ -70,29 +55,39 @@ export const DEFAULT_VARIANTS: VariantSpec[] = [
 
 const QUICK_VARIANTS: VariantSpec[] = [{ name: 'default' }, { name: 'no-hybrid', retrieval: { hybrid: false } }, { name: 'chunk-message', chunking: { strategy: 'message' } }];
 
-export function readMemoryConfig(raw: JsonValue, quick: boolean): MemorySuiteConfig {
-  const defaults: MemorySuiteConfig = {
-    variants: quick ? QUICK_VARIANTS : DEFAULT_VARIANTS,
-    depth: 10,
-    ks: [1, 3, 5, 10],
-    memoryOff: true,
-    answers: true,
-    conversations: quick ? 3 : 0,
-    questionsPerConversation: quick ? 6 : 0,
-  };
-  const given = raw === null || raw === undefined ? {} : raw;
-  const parsed = configSchema.partial().strict().safeParse(given);
-  if (!parsed.success) throw new Error(`memory suite --config: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  const cfg = { ...defaults, ...parsed.data };
-  const names = new Set<string>();
-  for (const v of cfg.variants) {
-    if (names.has(v.name)) throw new Error(`memory suite --config: variant name "${v.name}" is used twice`);
-    names.add(v.name);
-  }
-  if (names.has('memory-off')) throw new Error('memory suite --config: "memory-off" is reserved (set memoryOff)');
-  cfg.ks = [...new Set(cfg.ks)].sort((a, b) => a - b).filter((k) => k <= cfg.depth);
-  return cfg;
-}
+const configSchema = z
+  .strictObject({
+    /** the first is the baseline the others are compared with */
+    variants: z.array(variantSchema).min(1),
+    /** memories ranked per question for the retrieval metrics */
+    depth: z.number().int().min(1).max(100),
+    /** recall cutoffs: sorted, duplicates dropped, those above depth left out */
+    ks: z.array(z.number().int().min(1)).min(1),
+    /** ask every question once more with long-term memory off */
+    memoryOff: z.boolean(),
+    /** ask the LLM (off: retrieval metrics only) */
+    answers: z.boolean(),
+    /** use only the first N conversations / questions per conversation (0 = all) */
+    conversations: z.number().int().min(0),
+    questionsPerConversation: z.number().int().min(0),
+  })
+  .superRefine((c, ctx) => {
+    const names = new Set<string>();
+    for (const [i, v] of c.variants.entries()) {
+      if (names.has(v.name)) ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `variant name "${v.name}" is used twice` });
+      if (v.name === 'memory-off') ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: '"memory-off" is reserved (set memoryOff)' });
+      names.add(v.name);
+    }
+  })
+  .transform((c) => ({ ...c, ks: [...new Set(c.ks)].sort((a, b) => a - b).filter((k) => k <= c.depth) }));
+
+export type MemorySuiteConfig = z.output<typeof configSchema>;
+
+export const memoryConfig: ConfigSpec<typeof configSchema> = {
+  config: configSchema,
+  defaults: { variants: DEFAULT_VARIANTS, depth: 10, ks: [1, 3, 5, 10], memoryOff: true, answers: true, conversations: 0, questionsPerConversation: 0 },
+  quick: { variants: QUICK_VARIANTS, conversations: 3, questionsPerConversation: 6 },
+};
 
 export interface ResolvedVariant {
   name: string;
@@ -122,6 +117,16 @@ export function resolveVariant(v: VariantSpec, base: { retrieval: RetrievalConfi
     else retrieval.dedupeNear = r.dedupeNear;
   }
   if (r.hybrid !== undefined) retrieval.hybrid = r.hybrid;
+  if (r.vector !== undefined) retrieval.vector = r.vector;
+  if (r.fusion !== undefined) retrieval.fusion = { ...r.fusion };
+  if (r.neighbours !== undefined) {
+    if (r.neighbours === null) delete retrieval.neighbours;
+    else retrieval.neighbours = r.neighbours;
+  }
+  if (r.time !== undefined) {
+    if (r.time === null) delete retrieval.time;
+    else retrieval.time = r.time;
+  }
   retrieval.candidates = Math.max(retrieval.candidates, retrieval.k);
   const chunking: ChunkingConfig = { ...base.chunking, ...v.chunking };
   if (chunking.strategy === 'window') chunking.windowStride = Math.min(chunking.windowStride ?? 1, chunking.windowTurns ?? 3);

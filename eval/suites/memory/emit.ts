@@ -4,6 +4,7 @@ import { bootstrapCi, mean } from '../../metrics/stats';
 import type { IngestSummary, QuestionResult } from './run';
 import { MEMORY_OFF } from './run';
 import { aggregate, comparePaired, groupBy, PICKS, type Aggregate } from './summary';
+import { TOKEN_BUDGETS, UTTERANCE_KS } from './utterance-score';
 
 const r4 = (x: number) => (Number.isFinite(x) ? Math.round(x * 10_000) / 10_000 : null);
 const values = (rs: readonly QuestionResult[], f: (r: QuestionResult) => number | undefined) => rs.flatMap((r) => (r.error ? [] : (f(r) ?? [])));
@@ -14,6 +15,9 @@ const DEF = {
   mrr: '1 / rank of the first memory made from an evidence turn (0 if none in the ranked list), mean',
   ndcg: 'NDCG with binary gains over memories (relevant = made from an evidence turn), linear gain, log2 discount, IDCG from every relevant memory of the user',
   f1: "the LoCoMo paper's F1 (multi-hop: comma-split multi-answer F1; open-domain: first ';' part of the gold answer; else normalised token F1), answerable questions",
+  uttRecall: 'evidence utterances ranked ≤ k / evidence utterances; retrieved memories expanded into their utterances in retrieved order, each memory putting all its new utterances at its rank (unit-fair across chunkings)',
+  uttMrr: '1 / the best utterance rank of an evidence utterance (utterance order as for utterance_recall_at_k), 0 if none retrieved',
+  budget: 'evidence utterances inside the memories that fit in B prompt tokens (retrieved order, whole or skipped, each memory line counted with the o200k tokenizer) / evidence utterances',
   abst: 'share of questions with no answer in memory whose reply declines to answer ("I don\'t know", "not mentioned", …)',
   temporal: 'share of temporal-update questions where a memory with the newer fact ranks above every memory with only the replaced fact (or the replaced one is not retrieved at all)',
 };
@@ -42,6 +46,34 @@ function emitRetrievalMetrics(ctx: SuiteContext, rs: readonly QuestionResult[], 
   ctx.metric(name('mrr'), a.mrr, 'ratio', { ...ci(rr), n: rr.length, definition: DEF.mrr, higherIsBetter: true, headline });
   const nd = values(rs, (r) => r.retrieval?.ndcg);
   ctx.metric(name(`ndcg_at_${depth}`), a.ndcg, 'ratio', { ...ci(nd), n: nd.length, definition: DEF.ndcg, higherIsBetter: true, headline });
+  emitUnitFairMetrics(ctx, rs, a, name, headline, seed);
+}
+
+/** utterance_recall_at_5/10, utterance_mrr, budget_recall_500/1000/2000/4000 (names fixed by the memory-engine issue). */
+export function emitUnitFairMetrics(ctx: SuiteContext, rs: readonly QuestionResult[], a: Aggregate, name: (m: string) => string, headline: boolean, seed: number) {
+  const ci = (xs: number[]) => (xs.length > 1 ? { ci: bootstrapCi(xs, mean, { seed }) } : {});
+  for (const k of UTTERANCE_KS) {
+    const xs = values(rs, (r) => r.utterance?.recall[k]);
+    ctx.metric(name(`utterance_recall_at_${k}`), a.utteranceRecall[k] ?? null, 'ratio', { ...ci(xs), n: xs.length, definition: DEF.uttRecall, higherIsBetter: true, headline: headline && k === 10 });
+  }
+  const rr = values(rs, (r) => r.utterance?.rr);
+  ctx.metric(name('utterance_mrr'), a.utteranceMrr, 'ratio', { ...ci(rr), n: rr.length, definition: DEF.uttMrr, higherIsBetter: true, headline });
+  for (const b of TOKEN_BUDGETS) {
+    const xs = values(rs, (r) => r.budget?.[b]);
+    ctx.metric(name(`budget_recall_${b}`), a.budgetRecall[b] ?? null, 'ratio', { ...ci(xs), n: xs.length, definition: DEF.budget, higherIsBetter: true, headline: headline && b === 2000 });
+  }
+}
+
+/** The unit-fair metrics of every category of one variant: `<prefix:>category:<name>:<metric>`. */
+export function emitCategoryMetrics(ctx: SuiteContext, rs: readonly QuestionResult[], ks: readonly number[], prefix: string, seed: number) {
+  for (const [cat, crs] of [...groupBy(rs, (r) => r.question.category).entries()].sort(([x], [y]) => x.localeCompare(y))) {
+    const a = aggregate(crs, ks);
+    if (a.withEvidence === 0) continue;
+    const name = (m: string) => `${prefix ? `${prefix}:` : ''}category:${cat}:${m}`;
+    for (const k of ks.filter((k) => k === 5 || k === 10)) ctx.metric(name(`recall_at_${k}`), a.recall[k] ?? null, 'ratio', { n: a.withEvidence, definition: DEF.recall, higherIsBetter: true });
+    ctx.metric(name('mrr'), a.mrr, 'ratio', { n: a.withEvidence, definition: DEF.mrr, higherIsBetter: true });
+    emitUnitFairMetrics(ctx, crs, a, name, false, seed);
+  }
 }
 
 function emitAnswerMetrics(ctx: SuiteContext, rs: readonly QuestionResult[], a: Aggregate, name: (m: string) => string, headline: boolean, seed: number) {
@@ -55,9 +87,12 @@ function emitAnswerMetrics(ctx: SuiteContext, rs: readonly QuestionResult[], a: 
   if (a.unanswerable > 0) ctx.metric(name('abstention_accuracy'), a.abstention, 'ratio', { n: a.unanswerable, definition: DEF.abst, higherIsBetter: true, headline });
 }
 
+const UNIT_FAIR_HEAD = [...UTTERANCE_KS.map((k) => `utt recall@${k}`), 'utt MRR', ...TOKEN_BUDGETS.map((b) => `budget recall@${b}`)];
+const unitFairCells = (a: Aggregate) => [...UTTERANCE_KS.map((k) => r4(a.utteranceRecall[k] ?? Number.NaN)), r4(a.utteranceMrr), ...TOKEN_BUDGETS.map((b) => r4(a.budgetRecall[b] ?? Number.NaN))];
+
 export function emitTables(ctx: SuiteContext, results: readonly QuestionResult[], variants: readonly string[], ks: readonly number[], depth: number, seed: number, ingests: readonly IngestSummary[]) {
   const byVariant = groupBy(results, (r) => r.variant);
-  const head = ['variant', 'questions', ...ks.map((k) => `recall@${k}`), ...ks.map((k) => `hit@${k}`), 'MRR', `NDCG@${depth}`, 'answer F1', 'EM', 'gold recall', 'abstention', 'false abstention', 'temporal newer-first', 'memories in prompt', 'errors'];
+  const head = ['variant', 'questions', ...ks.map((k) => `recall@${k}`), ...ks.map((k) => `hit@${k}`), 'MRR', `NDCG@${depth}`, ...UNIT_FAIR_HEAD, 'answer F1', 'EM', 'gold recall', 'abstention', 'false abstention', 'temporal newer-first', 'memories in prompt', 'errors'];
   const row = (label: string, a: Aggregate) => [
     label,
     a.questions,
@@ -65,6 +100,7 @@ export function emitTables(ctx: SuiteContext, results: readonly QuestionResult[]
     ...ks.map((k) => r4(a.hit[k] ?? Number.NaN)),
     r4(a.mrr),
     r4(a.ndcg),
+    ...unitFairCells(a),
     r4(a.f1),
     r4(a.em),
     r4(a.goldRecall),
@@ -75,14 +111,14 @@ export function emitTables(ctx: SuiteContext, results: readonly QuestionResult[]
     a.errors,
   ];
   ctx.table('variants (overall)', head, [...byVariant.entries()].map(([v, rs]) => row(v, aggregate(rs, ks))));
-  const catHead = ['variant', 'category', 'questions', 'with evidence', ...ks.map((k) => `recall@${k}`), 'MRR', `NDCG@${depth}`, 'answered', 'answer F1', 'EM', 'gold recall', 'abstention'];
+  const catHead = ['variant', 'category', 'questions', 'with evidence', ...ks.map((k) => `recall@${k}`), 'MRR', `NDCG@${depth}`, ...UNIT_FAIR_HEAD, 'answered', 'answer F1', 'EM', 'gold recall', 'abstention'];
   const catRows = [];
   for (const v of [...variants, MEMORY_OFF]) {
     const rs = byVariant.get(v);
     if (!rs) continue;
     for (const [cat, crs] of [...groupBy(rs, (r) => r.question.category).entries()].sort(([a], [b]) => a.localeCompare(b))) {
       const a = aggregate(crs, ks);
-      catRows.push([v, cat, a.questions, a.withEvidence, ...ks.map((k) => r4(a.recall[k] ?? Number.NaN)), r4(a.mrr), r4(a.ndcg), a.answered, r4(a.f1), r4(a.em), r4(a.goldRecall), r4(a.abstention)]);
+      catRows.push([v, cat, a.questions, a.withEvidence, ...ks.map((k) => r4(a.recall[k] ?? Number.NaN)), r4(a.mrr), r4(a.ndcg), ...unitFairCells(a), a.answered, r4(a.f1), r4(a.em), r4(a.goldRecall), r4(a.abstention)]);
     }
   }
   ctx.table('variants by category', catHead, catRows);
@@ -120,6 +156,9 @@ export function emitRows(ctx: SuiteContext, results: readonly QuestionResult[], 
       em: r.answerScores?.em ?? null,
       abstained: r.abstained ?? null,
       recall_at_5: r.retrieval ? r4(r.retrieval.recall[5] ?? Number.NaN) : null,
+      utterance_recall_at_10: r.utterance ? r4(r.utterance.recall[10] ?? Number.NaN) : null,
+      utterance_mrr: r.utterance ? r4(r.utterance.rr) : null,
+      budget_recall_2000: r.budget ? r4(r.budget[2000] ?? Number.NaN) : null,
       [`ndcg_at_${depth}`]: r.retrieval ? r4(r.retrieval.ndcg) : null,
       first_relevant_rank: r.retrieval?.firstRelevantRank ?? null,
       temporal: r.temporal ?? null,

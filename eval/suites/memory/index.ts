@@ -6,12 +6,11 @@
  * outrank replaced ones, memory on vs off, and the A/B of every retrieval and chunking option.
  * In-process only: replaying dated history needs the database. Config: memory/config.ts.
  */
-import { createLogger } from '../../../serve/logger';
-import { chunkingConfig, retrievalConfig } from '../../../serve/memory/service';
+import { chunkingConfig, createLogger, retrievalConfig } from '../../../serve';
 import { loadMemoryDataset } from '../../datasets';
 import { defineSuite } from '../../harness/suite';
-import { readMemoryConfig, resolveVariant } from './config';
-import { emitRows, emitTables, emitVariantMetrics } from './emit';
+import { memoryConfig, resolveVariant } from './config';
+import { emitCategoryMetrics, emitRows, emitTables, emitVariantMetrics } from './emit';
 import { MEMORY_OFF, runMemoryEval } from './run';
 import { selectQuestions } from './select';
 import { evalEmbedder, evalServerConfig } from './server-config';
@@ -21,9 +20,9 @@ export const DEFAULT_MEMORY_DATASET = 'memocha:datasets/memory-dev.jsonl';
 export default defineSuite({
   name: 'memory',
   description: 'long-term memory: evidence recall@k/MRR/NDCG, answer F1/EM, abstention, newer-vs-stale facts, memory on/off, retrieval and chunking A/B',
-  async run(ctx) {
+  ...memoryConfig,
+  async run(ctx, cfg) {
     if (ctx.args.target !== 'in-process') throw new Error('the memory suite replays dated conversations into its own database: it runs in-process only (--target in-process)');
-    const cfg = readMemoryConfig(ctx.config, ctx.args.quick);
     const spec = ctx.args.dataset ?? DEFAULT_MEMORY_DATASET;
     const dataset = await loadMemoryDataset(spec);
     const { conversations, questions } = selectQuestions(dataset, cfg.conversations, cfg.questionsPerConversation);
@@ -36,11 +35,10 @@ export default defineSuite({
       provider: { kind: server.llmMode === 'sim' ? 'simulator' : 'openai-compatible', model: server.model },
       target: 'in-process',
       config: {
-        ...cfg,
-        variants: variants.map((v) => ({ name: v.name, retrieval: { ...v.retrieval }, chunking: { ...v.chunking } })),
+        resolvedVariants: variants.map((v) => ({ name: v.name, retrieval: { ...v.retrieval }, chunking: { ...v.chunking } })),
         embedder: embedder.id,
         llm: server.llmMode === 'sim' ? `built-in simulator (${server.SIM_MODE}): answers are the context sentence sharing most words with the question` : server.model,
-        conversations: conversations.length,
+        conversationsUsed: conversations.length,
         questions: questions.length,
         datasetSource: dataset.source,
         unresolvedEvidence: dataset.stats.unresolvedEvidence,
@@ -55,6 +53,7 @@ export default defineSuite({
     const baseline = variants[0]!.name;
     const a = emitVariantMetrics(ctx, byVariant(baseline), cfg.ks, cfg.depth, '', ctx.args.seed);
     for (const v of variants.slice(1)) emitVariantMetrics(ctx, byVariant(v.name), cfg.ks, cfg.depth, v.name, ctx.args.seed);
+    for (const [i, v] of variants.entries()) emitCategoryMetrics(ctx, byVariant(v.name), cfg.ks, i === 0 ? '' : v.name, ctx.args.seed);
     const off = byVariant(MEMORY_OFF);
     if (off.length > 0) {
       const o = emitVariantMetrics(ctx, off, [], cfg.depth, MEMORY_OFF, ctx.args.seed);

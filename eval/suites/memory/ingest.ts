@@ -6,13 +6,7 @@
  * came from, so retrieved memories can be scored against evidence turn ids.
  */
 import type { Logger } from 'pino';
-import { openDb, type Db } from '../../../serve/db';
-import { createRepos, type Repos } from '../../../serve/db/repos';
-import type { EmbeddingProvider } from '../../../serve/embeddings/types';
-import type { ChunkingConfig } from '../../../serve/memory/chunking';
-import { createIndexer } from '../../../serve/memory/indexer';
-import { createPgvectorStore } from '../../../serve/memory/store/pgvector';
-import type { VectorStore } from '../../../serve/memory/store/types';
+import { type ChunkingConfig, createIndexer, createPgvectorStore, createRepos, type Db, type EmbeddingProvider, openDb, type Repos, type VectorStore } from '../../../serve';
 import type { Conversation } from '../../datasets/types';
 
 /** Seconds between consecutive turns of a session (the datasets give one time per session). */

@@ -3,8 +3,7 @@
  * the dataset replayed with the server's default memory configuration, every question asked
  * through the chat endpoint in a new session.
  */
-import { createLogger } from '../../../serve/logger';
-import { chunkingConfig, retrievalConfig } from '../../../serve/memory/service';
+import { chunkingConfig, createLogger, retrievalConfig } from '../../../serve';
 import { loadMemoryDataset } from '../../datasets';
 import type { SuiteContext } from '../../harness/suite';
 import { evalEmbedder, evalServerConfig } from './server-config';

@@ -4,9 +4,7 @@
  * then once more with memory off. Produces one QuestionResult per (variant, question).
  */
 import type { Logger } from 'pino';
-import type { UsedMemory } from '../../../serve/chat/memory-seam';
-import type { Config } from '../../../serve/config';
-import type { EmbeddingProvider } from '../../../serve/embeddings/types';
+import type { Config, EmbeddingProvider, UsedMemory } from '../../../serve';
 import type { Conversation, MemoryDataset, Question } from '../../datasets/types';
 import type { Progress } from '../../harness/progress';
 import { startAskEnv, type AskEnv } from './ask';
@@ -14,14 +12,20 @@ import type { ResolvedVariant } from './config';
 import { ingest, memoriesCovering, type IngestedStore } from './ingest';
 import { isAbstention, scoreAnswer, scoreRetrieval, temporalOrder, type AnswerScores, type RetrievalScores, type TemporalOrder } from './score';
 import type { QaRecord, RetrievedMemory } from './types';
+import { budgetRecall, scoreUtterances, type UtteranceScores } from './utterance-score';
 
 export const MEMORY_OFF = 'memory-off';
+/** Memories ranked for the prompt-token budget metrics (enough to fill 4,000 tokens with one-utterance memories). */
+export const BUDGET_DEPTH = 200;
 
 export interface QuestionResult {
   variant: string;
   question: Question;
   /** scored when the question has evidence turns */
   retrieval?: RetrievalScores;
+  /** unit-fair scores (utterance ranks, prompt-token budgets), when the question has evidence turns */
+  utterance?: UtteranceScores;
+  budget?: Record<number, number>;
   /** scored when the question has stale turns */
   temporal?: TemporalOrder;
   answer?: string;
@@ -120,7 +124,7 @@ async function evaluateVariant(plan: RunPlan, hooks: RunHooks, env: AskEnv, inge
     const at = askedAt(q, conv);
     const userMemories = ingested.memoryTurns.get(userId);
     const texts = ingested.turnText.get(q.conversationId);
-    const toRetrieved = (m: UsedMemory): RetrievedMemory => ({ id: m.id, text: m.text, score: m.score, turnIds: userMemories?.get(m.id) ?? [], createdAt: m.createdAt });
+    const toRetrieved = (m: UsedMemory): RetrievedMemory => ({ id: m.id, text: m.text, score: m.score, turnIds: userMemories?.get(m.id) ?? [], createdAt: m.createdAt, sessionId: m.sessionId });
     const result: QuestionResult = {
       variant,
       question: q,
@@ -144,7 +148,13 @@ async function evaluateVariant(plan: RunPlan, hooks: RunHooks, env: AskEnv, inge
       if (variant !== MEMORY_OFF) {
         const ranked = (await env.rank(userId, q.question, plan.depth, at)).map(toRetrieved);
         result.record.retrieved = ranked;
-        if (q.evidence.length > 0) result.retrieval = scoreRetrieval(ranked, q.evidence, memoriesCovering(userMemories, q.evidence), plan.ks, plan.depth);
+        if (q.evidence.length > 0) {
+          result.retrieval = scoreRetrieval(ranked, q.evidence, memoriesCovering(userMemories, q.evidence), plan.ks, plan.depth);
+          result.utterance = scoreUtterances(ranked, q.evidence);
+          // the budget metrics spend tokens, not a memory count: the same pipeline asked for more memories
+          const deep = (await env.rank(userId, q.question, Math.max(plan.depth, BUDGET_DEPTH), at)).map(toRetrieved);
+          result.budget = budgetRecall(deep, q.evidence);
+        }
         if (q.stale && q.stale.length > 0 && q.evidence.length > 0) result.temporal = temporalOrder(ranked, q.evidence, q.stale);
       }
       if (plan.answers) {

@@ -1,6 +1,4 @@
-import { loadConfig, type Config } from '../../../serve/config';
-import type { EmbeddingProvider } from '../../../serve/embeddings/types';
-import { embedderFromConfig } from '../../../serve/memory/wire';
+import { type Config, embedderFromConfig, type EmbeddingProvider, loadConfig } from '../../../serve';
 
 /** The server configuration the memory suites answer with: the environment's, on the built-in simulator unless an LLM is configured, on a private embedded database. */
 export function evalServerConfig(env: NodeJS.ProcessEnv = process.env) {

@@ -1,6 +1,7 @@
 /** Aggregates of the memory suite's per-question results: overall, per category, and paired comparisons. */
 import { bootstrapCi, mean, pairedPermutationTest, type BootstrapCi } from '../../metrics/stats';
 import { temporalCorrect } from './score';
+import { TOKEN_BUDGETS, UTTERANCE_KS } from './utterance-score';
 import type { QuestionResult } from './run';
 
 export interface Aggregate {
@@ -12,6 +13,10 @@ export interface Aggregate {
   hit: Record<number, number>;
   mrr: number;
   ndcg: number;
+  /** unit-fair: evidence utterances by utterance rank, and inside prompt-token budgets */
+  utteranceRecall: Record<number, number>;
+  utteranceMrr: number;
+  budgetRecall: Record<number, number>;
   /** answerable questions answered */
   answered: number;
   f1: number;
@@ -40,6 +45,12 @@ export function aggregate(results: readonly QuestionResult[], ks: readonly numbe
   const ans = ok.flatMap((r) => (r.answerScores ? [{ s: r.answerScores, abstained: r.abstained ?? false }] : []));
   const unans = ok.filter((r) => r.question.answer === null && r.answer !== undefined);
   const temporal = ok.flatMap((r) => (r.temporal ? [r.temporal] : []));
+  const utt = ok.flatMap((r) => (r.utterance ? [r.utterance] : []));
+  const bud = ok.flatMap((r) => (r.budget ? [r.budget] : []));
+  const utteranceRecall: Record<number, number> = {};
+  for (const k of UTTERANCE_KS) utteranceRecall[k] = avg(utt.map((u) => u.recall[k] ?? 0));
+  const budgetRecall: Record<number, number> = {};
+  for (const b of TOKEN_BUDGETS) budgetRecall[b] = avg(bud.map((x) => x[b] ?? 0));
   const recall: Record<number, number> = {};
   const hit: Record<number, number> = {};
   for (const k of ks) {
@@ -53,6 +64,9 @@ export function aggregate(results: readonly QuestionResult[], ks: readonly numbe
     hit,
     mrr: avg(ret.map((r) => r.rr)),
     ndcg: avg(ret.map((r) => r.ndcg)),
+    utteranceRecall,
+    utteranceMrr: avg(utt.map((u) => u.rr)),
+    budgetRecall,
     answered: ans.length,
     f1: avg(ans.map((a) => a.s.f1)),
     f1Squad: avg(ans.map((a) => a.s.f1Squad)),
@@ -80,6 +94,9 @@ export type Pick = (r: QuestionResult) => number | undefined;
 export const PICKS: Record<string, { pick: Pick; label: string }> = {
   recall_at_5: { pick: (r) => r.retrieval?.recall[5], label: 'evidence recall@5' },
   mrr: { pick: (r) => r.retrieval?.rr, label: 'MRR' },
+  utterance_recall_at_10: { pick: (r) => r.utterance?.recall[10], label: 'utterance recall@10' },
+  utterance_mrr: { pick: (r) => r.utterance?.rr, label: 'utterance MRR' },
+  budget_recall_2000: { pick: (r) => r.budget?.[2000], label: 'budget recall@2000 tokens' },
   ndcg: { pick: (r) => r.retrieval?.ndcg, label: 'NDCG@depth' },
   answer_f1: { pick: (r) => r.answerScores?.f1, label: 'answer F1' },
 };

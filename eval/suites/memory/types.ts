@@ -7,6 +7,7 @@ export interface RetrievedMemory {
   /** dataset turn ids this memory was made from (e.g. ["D1:3","D1:4"]) */
   turnIds: string[];
   createdAt: string;
+  sessionId: string | null;
 }
 
 export interface QaRecord {

@@ -1,6 +1,6 @@
-/** The RAG suite's configuration (--config JSON), defaults merged; unknown keys are errors. */
+/** The RAG suite's configuration (--config JSON): a strict schema and its defaults. */
 import { z } from 'zod';
-import type { JsonValue } from '../../report/schema';
+import type { ConfigSpec } from '../../harness/config';
 
 export const DEFAULT_MEMORY_DATASET = 'memocha:datasets/memory-dev.jsonl';
 
@@ -12,25 +12,24 @@ const schema = z.strictObject({
   /** at most this many records (the first ones) */
   limit: z.number().int().positive().optional(),
   /** embedding provider for answer relevancy and semantic similarity (serve/embeddings/registry.ts) */
-  embedder: z.string().min(1).default('use-lite'),
+  embedder: z.string().min(1),
   /** questions generated per answer for answer relevancy (RAGAS default 3) */
-  strictness: z.number().int().min(1).max(10).default(3),
+  strictness: z.number().int().min(1).max(10),
   /** 'all' (RAGAS collections, METRICS.md): 0 when every generation is non-committal; 'any': RAGAS legacy */
-  noncommittalRule: z.enum(['all', 'any']).default('all'),
+  noncommittalRule: z.enum(['all', 'any']),
   /** judge attempts per verdict, the first included */
-  maxAttempts: z.number().int().min(1).max(10).default(3),
+  maxAttempts: z.number().int().min(1).max(10),
   /** records scored at the same time */
-  concurrency: z.number().int().min(1).max(64).default(4),
-  bootstrapIterations: z.number().int().min(100).default(2000),
+  concurrency: z.number().int().min(1).max(64),
+  bootstrapIterations: z.number().int().min(100),
 });
 
 export type RagConfig = z.infer<typeof schema>;
 
-export function readRagConfig(config: JsonValue): RagConfig {
-  const r = schema.safeParse(config ?? {});
-  if (!r.success) throw new Error(`rag config: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  return r.data;
-}
+export const ragConfig: ConfigSpec<typeof schema> = {
+  config: schema,
+  defaults: { embedder: 'use-lite', strictness: 3, noncommittalRule: 'all', maxAttempts: 3, concurrency: 4, bootstrapIterations: 2000 },
+};
 
 export type RecordSource = { kind: 'jsonl'; path: string } | { kind: 'memory'; dataset: string };
 

@@ -10,11 +10,11 @@
  */
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
-import { createEmbedder } from '../../../serve/embeddings/registry';
+import { createEmbedder } from '../../../serve';
 import { defineSuite, type Suite, type SuiteContext } from '../../harness/suite';
 import { ragasPromptRefs } from '../../judge/ragas';
 import { datasetInfo, type DatasetInfo } from '../../report/meta';
-import { readRagConfig, recordSource, type RagConfig, type RecordSource } from './config';
+import { ragConfig, recordSource, type RagConfig, type RecordSource } from './config';
 import { emitCategories, emitMetrics, emitRows } from './emit';
 import { openRagJudge } from './judge';
 import { fromQaRecords, loadRagJsonl, type RagRecord } from './records';
@@ -56,12 +56,12 @@ async function loadRecords(ctx: SuiteContext, source: RecordSource, cfg: RagConf
   return { records };
 }
 
-export function createRagSuite(deps: RagSuiteDeps = {}): Suite {
+export function createRagSuite(deps: RagSuiteDeps = {}): Suite<RagConfig> {
   return defineSuite({
     name: 'rag',
     description: 'RAGAS faithfulness, answer relevancy, context precision/recall and semantic similarity (JUDGE_* or scripted simulator)',
-    async run(ctx) {
-      const cfg = readRagConfig(ctx.config);
+    ...ragConfig,
+    async run(ctx, cfg) {
       const source = recordSource(ctx.args.dataset, cfg);
       const loaded = await loadRecords(ctx, source, cfg, deps);
       const records = cfg.limit ? loaded.records.slice(0, cfg.limit) : loaded.records;
@@ -77,7 +77,7 @@ export function createRagSuite(deps: RagSuiteDeps = {}): Suite {
         const prompts = ragasPromptRefs();
         ctx.log(judge.note);
         ctx.setMeta({
-          config: { ...cfg, source, records: source.kind === 'jsonl' ? source.path : null, judge: { kind: judge.kind, model: judge.model.id, note: judge.note }, prompts },
+          config: { source, judge: { kind: judge.kind, model: judge.model.id, note: judge.note }, prompts },
           ...(loaded.dataset ? { dataset: loaded.dataset } : {}),
           provider: { kind: scripted ? 'simulator' : 'openai', model: judge.model.model },
         });

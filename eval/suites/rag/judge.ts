@@ -5,7 +5,7 @@
  * says so.
  */
 import { fileURLToPath } from 'node:url';
-import { startSimulator } from '../../../serve/llm/simulator';
+import { startSimulator } from '../../../serve';
 import { createJudgeModel, judgeModelFromEnv, type JudgeModel } from '../../judge/model';
 
 export const SIM_RAG_SCRIPT = fileURLToPath(new URL('../../judge/sim-rag-script.json', import.meta.url));

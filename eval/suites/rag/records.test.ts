@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { readRagConfig, recordSource } from './config';
+import type { JsonValue } from '../../report/schema';
+import { recordSource } from './config';
+import rag from './index';
 import { parseRagJsonl, RagRecordsError } from './records';
+
+// the config as the harness resolves it: defaults ← --config file, validated
+const readRagConfig = (raw: JsonValue) => rag.resolveConfig(raw, false).value;
 
 describe('parseRagJsonl', () => {
   it('reads RAGAS field names and the older ones, with defaults for id, category and reference', () => {
@@ -56,6 +61,6 @@ describe('recordSource and readRagConfig', () => {
 
   it('fills defaults and rejects unknown keys', () => {
     expect(cfg).toMatchObject({ embedder: 'use-lite', strictness: 3, noncommittalRule: 'all', maxAttempts: 3 });
-    expect(() => readRagConfig({ strictnes: 3 })).toThrow(/rag config/);
+    expect(() => readRagConfig({ strictnes: 3 })).toThrow(/rag --config/);
   });
 });

@@ -1,5 +1,5 @@
 /** Score RAG records: the four judged RAGAS metrics and semantic similarity, a few records at a time. */
-import type { EmbeddingProvider } from '../../../serve/embeddings/types';
+import type { EmbeddingProvider } from '../../../serve';
 import { semanticSimilarity } from '../../metrics/rag';
 import { judgeAnswerRelevancy, judgeContextPrecision, judgeContextRecall, judgeFaithfulness, type RagasJudge, type StepResult } from '../../judge/ragas';
 import type { RagRecord } from './records';

@@ -1,5 +1,5 @@
 /** Reliability numbers from one fault run: per-window error rates and recovery, availability, retries, breaker, and the lost-message ledger. */
-import type { SimRequestRecord } from '../../../serve/llm/simulator';
+import type { SimRequestRecord } from '../../../serve';
 import { breakerTimeline, type BreakerTimeline, type Transition } from './breaker-timeline';
 import type { AppliedWindow } from './faults';
 import { reconcile, type ClientTurn, type Ledger, type StoredMessage } from '../load/ledger';

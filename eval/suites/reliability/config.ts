@@ -1,8 +1,7 @@
 /** The reliability suite's configuration: the load, the fault windows, and small resilience timeouts so a run fits in ~1.5 min (quick < 40 s). */
 import { z } from 'zod';
-import type { JsonValue } from '../../report/schema';
-import { resolveConfig } from '../load/config-util';
-import { faultsSchema } from '../../../serve/llm/simulator/options';
+import type { ConfigSpec } from '../../harness/config';
+import { faultsSchema } from '../../../serve';
 
 const ms = z.number().min(0);
 
@@ -27,8 +26,9 @@ export const reliabilityConfigSchema = z.strictObject({
 export type ReliabilityConfig = z.infer<typeof reliabilityConfigSchema>;
 export type FaultWindow = ReliabilityConfig['windows'][number];
 
-export function reliabilityDefaults(quick: boolean): ReliabilityConfig {
-  return {
+export const reliabilityConfig: ConfigSpec<typeof reliabilityConfigSchema> = {
+  config: reliabilityConfigSchema,
+  defaults: {
     mode: 'in-process',
     memory: false,
     env: {
@@ -44,8 +44,8 @@ export function reliabilityDefaults(quick: boolean): ReliabilityConfig {
       BREAKER_RESET_MS: '2000',
     },
     sim: { ttftMs: 20, itlMs: 5, outputTokens: 32 },
-    load: { users: quick ? 8 : 12, think: { minMs: 50, maxMs: 150 }, turnsPerSession: 3, clientTimeoutMs: 15_000, honorRetryAfter: true },
-    schedule: quick ? { baselineMs: 2_000, windowMs: 3_000, gapMs: 3_000 } : { baselineMs: 5_000, windowMs: 8_000, gapMs: 10_000 },
+    load: { users: 12, think: { minMs: 50, maxMs: 150 }, turnsPerSession: 3, clientTimeoutMs: 15_000, honorRetryAfter: true },
+    schedule: { baselineMs: 5_000, windowMs: 8_000, gapMs: 10_000 },
     windows: [
       { name: 'errors-500', faults: { errorRate: 0.3, errorStatus: 500 } },
       { name: 'storm-429', faults: { errorRate: 0.9, errorStatus: 429, retryAfterS: 1 } },
@@ -53,9 +53,6 @@ export function reliabilityDefaults(quick: boolean): ReliabilityConfig {
       { name: 'stream-cuts', faults: { cutRate: 0.3, cutAfterTokens: 3 } },
     ],
     recovery: { windowMs: 2_000, threshold: 0.99, minRequests: 10 },
-  };
-}
-
-export function reliabilityConfig(user: JsonValue, quick: boolean): ReliabilityConfig {
-  return resolveConfig(reliabilityConfigSchema, reliabilityDefaults(quick), user);
-}
+  },
+  quick: { load: { users: 8 }, schedule: { baselineMs: 2_000, windowMs: 3_000, gapMs: 3_000 } },
+};

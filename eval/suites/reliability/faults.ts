@@ -1,5 +1,5 @@
 /** Fault windows on the simulator, switched on and off on a schedule while the load runs; the actual switch times are recorded. */
-import type { FaultSpec } from '../../../serve/llm/simulator';
+import type { FaultSpec } from '../../../serve';
 import type { FaultWindow } from './config';
 import { sleepUnlessAborted } from '../load/workload';
 

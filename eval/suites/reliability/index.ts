@@ -7,9 +7,8 @@
 import { loadavg } from 'node:os';
 import { createDispatcher } from '../../client/chat';
 import { defineSuite } from '../../harness/suite';
-import type { JsonValue } from '../../report/schema';
 import { transitionsFromPolls } from './breaker-timeline';
-import { runClosedLoop } from '../load/closed-loop';
+import { runVirtualUsers } from '../load/virtual-users';
 import { planWindows, runWindows } from './faults';
 import type { StoredMessage } from '../load/ledger';
 import { startLoadTarget } from '../load/target';
@@ -25,8 +24,8 @@ import { prime } from '../load/sweep';
 export default defineSuite({
   name: 'reliability',
   description: 'fault windows under closed-loop load: availability, recovery, retries, breaker, timeouts, 0 messages lost',
-  async run(ctx) {
-    const cfg = reliabilityConfig(ctx.config, ctx.args.quick);
+  ...reliabilityConfig,
+  async run(ctx, cfg) {
     const env = { LOG_LEVEL: 'error', MEMORY_ENABLED: String(cfg.memory), ...(cfg.databaseUrl ? { DATABASE_URL: cfg.databaseUrl } : {}), ...cfg.env };
     const sim = { ttft: { kind: 'fixed', ms: cfg.sim.ttftMs }, itl: { kind: 'fixed', ms: cfg.sim.itlMs }, outputTokens: cfg.sim.outputTokens } as const;
     const t0 = performance.now();
@@ -34,7 +33,7 @@ export default defineSuite({
     const target = await startLoadTarget({ target: ctx.args.target, mode: cfg.mode, env, sim, log: ctx.log });
     ctx.log(`target (${target.kind}) up in ${Math.round(performance.now() - t0)} ms`);
     const control = target.sim ? localSim(target.sim) : ctx.args.direct ? httpSim(ctx.args.direct) : null;
-    ctx.setMeta({ config: cfg as unknown as JsonValue, target: target.kind === 'url' ? target.url : target.kind === 'child' ? 'child-process' : 'in-process', provider: { kind: 'simulator', model: 'memocha-sim' } });
+    ctx.setMeta({ target: target.kind === 'url' ? target.url : target.kind === 'child' ? 'child-process' : 'in-process', provider: { kind: 'simulator', model: 'memocha-sim' } });
     const dispatcher = createDispatcher(1024);
     const tag = `R${Date.now().toString(36)}`;
     try {
@@ -51,7 +50,7 @@ export default defineSuite({
       const before = target.resilience?.();
       const runStart = { perf: performance.now(), epoch: Date.now() };
       const [run, windows] = await Promise.all([
-        runClosedLoop({
+        runVirtualUsers({
           users: cfg.load.users,
           warmupMs: 0,
           durationMs: plan.totalMs,

@@ -3,7 +3,7 @@
  * side channel (POST /sim/config, GET /sim/requests) for a URL target whose --direct URL is a Memocha
  * simulator.
  */
-import type { FaultSpec, SimRequestRecord, Simulator, SimulatorOptions } from '../../../serve/llm/simulator';
+import type { FaultSpec, SimRequestRecord, Simulator, SimulatorOptions } from '../../../serve';
 
 export type SimRecord = Pick<SimRequestRecord, 'lastUserMessage' | 'status' | 'outcome' | 'seq'>;
 

@@ -1,5 +1,5 @@
 /**
- * The retrieval suite's --config (zod, strict; every key optional):
+ * The retrieval suite's --config (zod, strict; every key optional, defaults below):
  *   {"configs": [{"name": "vector"}, {"name": "hybrid", "hybrid": true}, …],   A/B list; the first is the baseline
  *    "k": [1, 3, 5, 10],          cutoffs (a number n means [n]); the ranking depth is max(k)
  *    "embedder": "use-lite",      serve/embeddings/registry.ts spec (no cache, as measured)
@@ -15,43 +15,24 @@
  * rescales scores; it is accepted for completeness.
  */
 import { z } from 'zod';
-import type { RetrievalConfig } from '../../../serve/memory/retrieve';
-import type { JsonValue } from '../../report/schema';
+import type { RetrievalConfig } from '../../../serve';
+import type { ConfigSpec } from '../../harness/config';
 
 /** A file name and a TREC run tag: no whitespace, no path separators. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._+=-]*$/;
 
 const namedSchema = z
-  .object({
+  .strictObject({
     name: z.string().regex(NAME, 'letters, digits and . _ + = - only (it names a file and a TREC run tag)'),
     minScore: z.number().min(-1).max(1).optional(),
     hybrid: z.boolean().optional(),
     mmrLambda: z.number().min(0).max(1).optional(),
     dedupeNear: z.number().min(0).max(1).optional(),
     candidates: z.number().int().min(1).max(10_000).optional(),
-    recency: z.object({ halfLifeDays: z.number().positive(), weight: z.number().min(0).max(1) }).strict().optional(),
-  })
-  .strict();
+    recency: z.strictObject({ halfLifeDays: z.number().positive(), weight: z.number().min(0).max(1) }).optional(),
+  });
 
 export type NamedRetrievalConfig = z.infer<typeof namedSchema>;
-
-const cutoff = z.number().int().min(1).max(1000);
-
-const retrievalSchema = z
-  .object({
-    configs: z.array(namedSchema).min(1).optional(),
-    k: z.union([cutoff, z.array(cutoff).min(1)]).optional(),
-    embedder: z.string().min(1).optional(),
-    store: z.enum(['pgvector', 'pgvector:exact', 'pgvector:hnsw']).optional(),
-    candidates: z.number().int().min(1).max(10_000).optional(),
-    dataset: z.string().min(1).optional(),
-    qrels: z.string().min(1).optional(),
-    queries: z.number().int().min(1).optional(),
-    trecDir: z.string().min(1).optional(),
-    bootstrapIterations: z.number().int().min(100).max(1_000_000).optional(),
-    permutationIterations: z.number().int().min(100).max(1_000_000).optional(),
-  })
-  .strict();
 
 /** The server's default min score (serve/config.ts MEMORY_MIN_SCORE). */
 export const SERVER_MIN_SCORE = 0.3;
@@ -100,38 +81,46 @@ export interface RetrievalSuiteConfig {
   seed: number;
 }
 
-export function readRetrievalConfig(c: JsonValue, quick: boolean, seed: number): RetrievalSuiteConfig {
-  const parsed = retrievalSchema.safeParse(c ?? {});
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new Error(`retrieval --config: ${issues}`);
-  }
-  const o = parsed.data;
-  const names = new Set<string>();
-  for (const cfg of o.configs ?? []) {
-    if (names.has(cfg.name)) throw new Error(`retrieval --config: configs: duplicate name "${cfg.name}"`);
-    names.add(cfg.name);
-  }
-  let configs = o.configs ?? [...DEFAULT_CONFIGS];
-  if (quick) configs = o.configs ? configs.slice(0, 2) : DEFAULT_CONFIGS.filter((d) => (QUICK_CONFIG_NAMES as readonly string[]).includes(d.name));
-  const ks = [...new Set(typeof o.k === 'number' ? [o.k] : (o.k ?? [...DEFAULT_KS]))].sort((a, b) => a - b);
-  const depth = ks[ks.length - 1] as number;
-  return {
-    configs: configs.map((x) => ({ ...x })),
-    ks,
-    depth,
-    mainK: ks.includes(10) ? 10 : depth,
-    embedder: o.embedder ?? 'use-lite',
-    store: o.store ?? 'pgvector',
-    candidates: o.candidates ?? 30,
-    dataset: o.dataset,
-    qrels: o.qrels,
-    queries: o.queries ?? (quick ? QUICK_QUERIES : undefined),
-    trecDir: o.trecDir,
-    bootstrapIterations: o.bootstrapIterations ?? 2000,
-    permutationIterations: o.permutationIterations ?? 10_000,
-    seed,
-  };
+const cutoff = z.number().int().min(1).max(1000);
+
+const retrievalSchema = z
+  .strictObject({
+    configs: z
+      .array(namedSchema)
+      .min(1)
+      .superRefine((list, ctx) => {
+        const names = new Set<string>();
+        for (const [i, c] of list.entries()) {
+          if (names.has(c.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate name "${c.name}"` });
+          names.add(c.name);
+        }
+      }),
+    k: z.union([cutoff, z.array(cutoff).min(1)]),
+    embedder: z.string().min(1),
+    store: z.enum(['pgvector', 'pgvector:exact', 'pgvector:hnsw']),
+    candidates: z.number().int().min(1).max(10_000),
+    dataset: z.string().min(1).optional(),
+    qrels: z.string().min(1).optional(),
+    queries: z.number().int().min(1).optional(),
+    trecDir: z.string().min(1).optional(),
+    bootstrapIterations: z.number().int().min(100).max(1_000_000),
+    permutationIterations: z.number().int().min(100).max(1_000_000),
+  })
+  .transform(({ k, ...c }): Omit<RetrievalSuiteConfig, 'seed'> => {
+    const ks = [...new Set(typeof k === 'number' ? [k] : k)].sort((a, b) => a - b);
+    const depth = ks[ks.length - 1] as number;
+    return { ...c, configs: c.configs.map((x) => ({ ...x })), ks, depth, mainK: ks.includes(10) ? 10 : depth, dataset: c.dataset, qrels: c.qrels, queries: c.queries, trecDir: c.trecDir };
+  });
+
+export const retrievalConfig: ConfigSpec<typeof retrievalSchema> = {
+  config: retrievalSchema,
+  defaults: { configs: [...DEFAULT_CONFIGS], k: [...DEFAULT_KS], embedder: 'use-lite', store: 'pgvector', candidates: 30, bootstrapIterations: 2000, permutationIterations: 10_000 },
+  quick: { configs: DEFAULT_CONFIGS.filter((d) => (QUICK_CONFIG_NAMES as readonly string[]).includes(d.name)), queries: QUICK_QUERIES },
+};
+
+/** What a run measures: the resolved config (with --quick, at most its first two configs) and the run's seed. */
+export function retrievalOptions(cfg: Omit<RetrievalSuiteConfig, 'seed'>, quick: boolean, seed: number): RetrievalSuiteConfig {
+  return { ...cfg, configs: quick ? cfg.configs.slice(0, 2) : cfg.configs, seed };
 }
 
 /**

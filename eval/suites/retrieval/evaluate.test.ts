@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateConfig, measures } from './evaluate';
-import { DEFAULT_CONFIGS, describeConfig, readRetrievalConfig, toRetrievalConfig } from './config';
+import { checkJudgments, evaluateConfig, measures } from './evaluate';
+import type { JsonValue } from '../../report/schema';
+import { DEFAULT_CONFIGS, describeConfig, retrievalOptions, toRetrievalConfig } from './config';
+import retrieval from './index';
 import { docText } from './pipeline';
+
+// the config as the harness resolves it (defaults ← quick ← --config file, validated), then as the run uses it
+const readRetrievalConfig = (raw: JsonValue, quick: boolean, seed: number) => retrievalOptions(retrieval.resolveConfig(raw, quick).value, quick, seed);
 
 describe('evaluateConfig', () => {
   // q1 judges a: 3, b: 1, c: 0 and retrieves c, a, b; q2 judges x: 0 only (no relevant doc)
@@ -90,5 +95,24 @@ describe('retrieval config', () => {
     expect(docText({ id: 'd', title: 'Kettles', text: 'Descale them.' })).toBe('Kettles\nDescale them.');
     expect(docText({ id: 'd', title: ' ', text: 'Descale them.' })).toBe('Descale them.');
     expect(docText({ id: 'd', text: 'Descale them.' })).toBe('Descale them.');
+  });
+});
+
+describe('negative grades (BEIR / TREC junk)', () => {
+  it('score as judged not relevant, as trec_eval does, instead of throwing after the corpus was embedded', () => {
+    const qrels = new Map([['q1', new Map([['a', 2], ['junk', -1], ['b', 0]])]]);
+    expect(() => checkJudgments(qrels, [1, 3], 3)).not.toThrow();
+    const e = evaluateConfig(new Map([['q1', ['junk', 'a', 'b']]]), qrels, [1, 3], 3);
+    const v = e.byQuery.get('q1')!;
+    expect(v['p@1']).toBe(0);
+    expect(v['r@3']).toBe(1);
+    expect(v.mrr).toBe(0.5);
+    // DCG = 2/log2(3); IDCG = 2
+    expect(v['ndcg@3']).toBeCloseTo(1 / Math.log2(3), 12);
+    expect(v['ndcg_exp@3']).toBeCloseTo(1 / Math.log2(3), 12); // (2² − 1)/log2(3) / (2² − 1)
+  });
+
+  it('checkJudgments refuses a grade the metrics cannot read', () => {
+    expect(() => checkJudgments(new Map([['q', new Map([['d', Number.NaN]])]]), [10], 10)).toThrow(RangeError);
   });
 });

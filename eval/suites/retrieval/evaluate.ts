@@ -42,6 +42,14 @@ export interface ConfigEvaluation {
 }
 
 /**
+ * Throws (RangeError) on judgments the metrics cannot score, by scoring an empty run: the suite
+ * calls it before embedding anything, so a bad qrels file fails at once, not after the corpus.
+ */
+export function checkJudgments(qrels: ReadonlyMap<string, ReadonlyMap<string, number>>, ks: readonly number[], mainK: number): void {
+  evaluateConfig(new Map(), qrels, ks, mainK);
+}
+
+/**
  * Scores a run (qid → ranked doc ids) against qrels (qid → doc → grade); every qid of `qrels` is
  * a query of the run (a qid with no relevant doc is reported apart by evaluateRun).
  */

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEmbedder } from '../../../serve/embeddings/registry';
+import { createEmbedder } from '../../../serve';
 import { loadRetrievalDataset } from '../../datasets/index';
 import { parseQrels as parseQrelsFile } from '../../datasets/trec-qrels';
 import type { RetrievalQuery } from '../../datasets/types';
@@ -25,9 +25,9 @@ import { LatencyHistogram } from '../../metrics/histogram';
 import { bootstrapCi, mean } from '../../metrics/stats';
 import { formatQrels, formatRun } from '../../metrics/trec';
 import { reportsRoot, timestamp } from '../../report/write';
-import { DEFAULT_DATASET, describeConfig, readRetrievalConfig, toRetrievalConfig } from './config';
+import { DEFAULT_DATASET, describeConfig, retrievalConfig, retrievalOptions, toRetrievalConfig } from './config';
 import type { NamedRetrievalConfig, RetrievalSuiteConfig } from './config';
-import { evaluateConfig, measures } from './evaluate';
+import { checkJudgments, evaluateConfig, measures } from './evaluate';
 import type { ConfigEvaluation } from './evaluate';
 import { indexCorpus, openStore, runQuery } from './pipeline';
 import type { QueryResult } from './pipeline';
@@ -67,8 +67,9 @@ interface ConfigRun {
 export default defineSuite({
   name: 'retrieval',
   description: 'memory retrieval quality (P/R/hit/recall_all@k, MRR, MAP, NDCG@10) of retrieveMemories configs on a judged dataset, with CIs, paired tests and TREC runs',
-  async run(ctx) {
-    const cfg = readRetrievalConfig(ctx.config, ctx.args.quick, ctx.args.seed);
+  ...retrievalConfig,
+  async run(ctx, config) {
+    const cfg = retrievalOptions(config, ctx.args.quick, ctx.args.seed);
     const spec = datasetSpec(ctx.args.dataset, cfg.dataset);
     ctx.log(`loading ${spec}`);
     const dataset = await loadRetrievalDataset(spec);
@@ -82,6 +83,7 @@ export default defineSuite({
     const queries = cfg.queries === undefined ? dataset.queries : pickSubset(dataset.queries, cfg.queries, cfg.seed);
     // every evaluated query, judged or not: one with no relevant doc is reported apart
     const judgments = new Map(queries.map((q) => [q.id, qrels.get(q.id) ?? new Map<string, number>()]));
+    checkJudgments(judgments, cfg.ks, cfg.mainK);
     const trecDir = trecDirectory(cfg.trecDir, ctx.args.out);
     await mkdir(trecDir, { recursive: true });
     await writeFile(path.join(trecDir, 'qrels.txt'), formatQrels(judgments));
@@ -132,24 +134,19 @@ export default defineSuite({
     ctx.log(`TREC runs and qrels.txt in ${trecDir}`);
     ctx.setMeta({
       config: {
-        configs: cfg.configs.map((c) => ({ ...c, description: describeConfig(c, cfg.candidates) })),
-        k: cfg.ks,
+        configsRun: cfg.configs.map((c) => ({ ...c, description: describeConfig(c, cfg.candidates) })),
+        ks: cfg.ks,
         depth: cfg.depth,
         mainK: cfg.mainK,
-        embedder: embedder.id,
-        store: opened.store.id,
-        candidates: cfg.candidates,
-        dataset: spec,
-        qrels: cfg.qrels ?? null,
+        embedderId: embedder.id,
+        storeId: opened.store.id,
+        datasetUsed: spec,
         qrelsSha256: qrelsHash ?? null,
-        queries: queries.length,
+        queriesEvaluated: queries.length,
         queriesOfDataset: dataset.queries.length,
         docs: dataset.corpus.length,
-        trecDir,
+        trecDirUsed: trecDir,
         trecFiles: files,
-        bootstrapIterations: cfg.bootstrapIterations,
-        permutationIterations: cfg.permutationIterations,
-        seed: cfg.seed,
       },
       dataset: dataset.info,
       provider: { kind: 'embedder', model: embedder.id },

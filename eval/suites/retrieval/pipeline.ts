@@ -4,12 +4,8 @@
  * corpus doc stored as a memory of one synthetic user, and each query answered by
  * serve/memory/retrieve.ts retrieveMemories.
  */
-import type { EmbeddingProvider } from '../../../serve/embeddings/types';
-import { retrieveMemories } from '../../../serve/memory/retrieve';
-import type { RetrievalConfig } from '../../../serve/memory/retrieve';
-import { createVectorStore } from '../../../serve/memory/store/registry';
-import { openPgliteKnex } from '../../../serve/testing/pg';
-import type { MemoryRecord, VectorStore } from '../../../serve/memory/store/types';
+import { createVectorStore, type EmbeddingProvider, type MemoryRecord, type RetrievalConfig, retrieveMemories, type VectorStore } from '../../../serve';
+import { openPgliteKnex } from '../../../serve/testing';
 import type { RetrievalDoc, RetrievalQuery } from '../../datasets/types';
 
 /** The one memory owner every doc is stored under. */

@@ -10,35 +10,26 @@
 import { LatencyHistogram } from '../../metrics/histogram';
 import { createRng } from '../../metrics/random';
 import { bootstrapCi, mean } from '../../metrics/stats';
+import { z } from 'zod';
 import { defineSuite } from '../../harness/suite';
-import type { JsonValue } from '../../report/schema';
 
-interface SelftestConfig {
-  cases?: number;
-  caseErrors?: number;
-  throw?: string;
-  waitForAbort?: boolean;
-}
-
-function readConfig(c: JsonValue): SelftestConfig {
-  if (typeof c !== 'object' || c === null || Array.isArray(c)) return {};
-  const out: SelftestConfig = {};
-  if (typeof c.cases === 'number') out.cases = c.cases;
-  if (typeof c.caseErrors === 'number') out.caseErrors = c.caseErrors;
-  if (typeof c.throw === 'string') out.throw = c.throw;
-  if (c.waitForAbort === true) out.waitForAbort = true;
-  return out;
-}
+const configSchema = z.strictObject({
+  cases: z.number().int().min(0),
+  caseErrors: z.number().int().min(0),
+  throw: z.string().optional(),
+  waitForAbort: z.boolean(),
+});
 
 const CATEGORIES = ['single-hop', 'multi-hop', 'temporal'] as const;
 
 export default defineSuite({
   name: 'selftest',
   description: 'synthetic, deterministic data through the whole harness (metrics, histogram, table, rows, gates)',
-  async run(ctx) {
-    const cfg = readConfig(ctx.config);
-    const n = cfg.cases ?? (ctx.args.quick ? 50 : 200);
-    ctx.setMeta({ config: { cases: n, caseErrors: cfg.caseErrors ?? 0 } });
+  config: configSchema,
+  defaults: { cases: 200, caseErrors: 0, waitForAbort: false },
+  quick: { cases: 50 },
+  async run(ctx, cfg) {
+    const n = cfg.cases;
     const rng = createRng(ctx.args.seed);
     const latency = new LatencyHistogram();
     const correct: number[] = [];
@@ -47,7 +38,7 @@ export default defineSuite({
     for (let i = 0; i < n && !ctx.signal.aborted; i++) {
       const id = `case-${String(i + 1).padStart(3, '0')}`;
       const category = CATEGORIES[i % CATEGORIES.length] as string;
-      if (i < (cfg.caseErrors ?? 0)) {
+      if (i < cfg.caseErrors) {
         ctx.row({ case: id, category, error: 'synthetic failure' });
         progress.tick();
         continue;

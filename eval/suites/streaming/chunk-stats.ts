@@ -7,7 +7,7 @@
  */
 import type { StreamChunk } from '../../metrics/latency';
 import { percentile } from '../../metrics/stats';
-import { countTokens } from '../../../serve/llm/tokens';
+import { countTokens } from '../../../serve';
 
 export interface SizeStats {
   n: number;

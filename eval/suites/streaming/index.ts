@@ -25,7 +25,6 @@ import os from 'node:os';
 import type { Cell } from '../../harness/builder';
 import { defineSuite } from '../../harness/suite';
 import { startTarget } from '../../harness/target';
-import type { JsonValue } from '../../report/schema';
 import { createLoadClient, type LoadClient } from '../latency/client';
 import { streamingConfig } from '../latency/config';
 import { cell } from '../latency/emit';
@@ -89,8 +88,8 @@ function emitAb(env: StreamingEnv, r: AbResult): void {
 export default defineSuite({
   name: 'streaming',
   description: 'SSE chunk rate/size/gaps, client vs server TTFT under slow networks (throttling proxy, slow reader), upstream chunking A/B',
-  async run(ctx) {
-    const cfg = streamingConfig(ctx.config, ctx.args.quick);
+  ...streamingConfig,
+  async run(ctx, cfg) {
     const loadStart = os.loadavg()[0] ?? Number.NaN;
     const target = await startTarget(ctx.args.target, ctx.args.direct, {
       env: { MEMORY_ENABLED: String(cfg.memory) },
@@ -100,7 +99,7 @@ export default defineSuite({
     try {
       client = await createLoadClient(cfg.client, 256, ctx.log);
       ctx.setMeta({
-        config: { ...cfg, client: client.thread } as unknown as JsonValue,
+        config: { clientThread: client.thread },
         ...(target.sim ? { provider: { kind: 'simulator (lorem)', model: target.model, baseUrl: target.sim.url } } : {}),
         target: target.kind === 'in-process' ? 'in-process' : target.url,
       });

@@ -1,5 +1,5 @@
 /** The streaming suite's two phases: network conditions (proxy / slow reader) and the chunk-size A/B. */
-import type { Simulator } from '../../../serve/llm/simulator';
+import type { Simulator } from '../../../serve';
 import type { SuiteContext } from '../../harness/suite';
 import type { Cell } from '../../harness/builder';
 import { createRng } from '../../metrics/random';

@@ -4,7 +4,7 @@
  * request must succeed and the prompt the simulator received must fit (promptTokens ≤ context − reserve).
  * What was dropped or cut is read from the prompt as received (recordPrompts), never from Memocha's word.
  */
-import { MEMORY_HEADER, MIN_PROMPT_TOKENS } from '../../../serve/chat/prompt';
+import { MEMORY_HEADER, MIN_PROMPT_TOKENS } from '../../../serve';
 import { chatOnce, type ChatResult } from '../../client/chat';
 import type { Target } from '../../harness/target';
 import { createRng } from '../../metrics/random';

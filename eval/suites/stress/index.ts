@@ -5,12 +5,12 @@
  * Every check is also a pass/fail row. Config: stress/config.ts.
  */
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../../../serve/db';
+import type { Db } from '../../../serve';
 import { chatOnce } from '../../client/chat';
 import { defineSuite, type SuiteContext } from '../../harness/suite';
 import { startTarget, type Target } from '../../harness/target';
 import { Checks } from './checks';
-import { readStressConfig, type StressConfig } from './config';
+import { stressConfig, type StressConfig } from './config';
 import { contextLimit } from './context-limit';
 import { emitContext, emitIrrelevant, emitLong, emitScale } from './emit';
 import { irrelevant } from './irrelevant';
@@ -22,9 +22,9 @@ const FAST_SIM = { mode: 'lorem', outputTokens: 24, ttft: { kind: 'fixed', ms: 0
 export default defineSuite({
   name: 'stress',
   description: 'long conversations stay flat, retrieval at 100k memories, nothing relevant, prompts at the context limit',
-  async run(ctx) {
-    const cfg = readStressConfig(ctx.config, ctx.args.quick);
-    ctx.setMeta({ config: { ...cfg, vectors: 'random unit vectors (seeded) for the scale test: latency and scale only, not retrieval quality' } });
+  ...stressConfig,
+  async run(ctx, cfg) {
+    ctx.setMeta({ config: { vectors: 'random unit vectors (seeded) for the scale test: latency and scale only, not retrieval quality' } });
     const checks = new Checks();
     const tag = randomBytes(3).toString('hex');
     try {

@@ -3,8 +3,7 @@
  * whose memories are about other things, ask an unrelated question. The chat must answer, with no
  * memory in the prompt (the service keeps only memories scoring ≥ MEMORY_MIN_SCORE).
  */
-import { createEmbedder } from '../../../serve/embeddings/registry';
-import { createPgvectorStore } from '../../../serve/memory/store/pgvector';
+import { createPgvectorStore, embedderFromConfig } from '../../../serve';
 import { chatOnce, type ChatResult } from '../../client/chat';
 import type { Target } from '../../harness/target';
 
@@ -68,7 +67,7 @@ async function ask(target: Target, name: IrrelevantCase['name'], user: string, s
 async function rawBestScore(target: Target, user: string, query: string): Promise<number | null> {
   const deps = target.runtime?.deps;
   if (!deps || deps.config.VECTOR_STORE !== 'pgvector') return null;
-  const embedder = createEmbedder(deps.config.EMBEDDINGS, { cacheEntries: 0 });
+  const embedder = embedderFromConfig(deps.config, { cacheEntries: 0, worker: false });
   const store = createPgvectorStore({ knex: deps.db.knex, backend: deps.db.backend });
   await store.ensure(embedder.dimensions);
   const [vector] = await embedder.embed([query]);

@@ -4,11 +4,8 @@
  * with the turn's settings) are timed directly `reps` times, and a few real turns report the server's
  * own dbMs / promptMs / retrievalMs. Both should stay flat: the window is capped (HISTORY_WINDOW).
  */
-import type { Config } from '../../../serve/config';
-import type { MessageRow } from '../../../serve/db/repos';
-import { assemblePrompt } from '../../../serve/chat/prompt';
+import { assemblePrompt, type Config, type MessageRow, type Runtime } from '../../../serve';
 import { chatOnce } from '../../client/chat';
-import type { Runtime } from '../../../serve/runtime';
 import type { Target } from '../../harness/target';
 import { LatencyHistogram } from '../../metrics/histogram';
 import { percentile } from '../../metrics/stats';

@@ -5,14 +5,7 @@
  * user) and the memory service's retrieve (embed → search → rank, with its timeout), which must still
  * find the planted facts. (c) at scale: a light user asking about something they never said gets none.
  */
-import { loadConfig } from '../../../serve/config';
-import { openDb, type Db } from '../../../serve/db';
-import { createRepos } from '../../../serve/db/repos';
-import { createEmbedder } from '../../../serve/embeddings/registry';
-import { createLogger } from '../../../serve/logger';
-import { createMemoryService } from '../../../serve/memory/service';
-import { createPgvectorStore } from '../../../serve/memory/store/pgvector';
-import type { MemoryRecord } from '../../../serve/memory/store/types';
+import { createLogger, createMemoryService, createPgvectorStore, createRepos, type Db, embedderFromConfig, loadConfig, type MemoryRecord, openDb } from '../../../serve';
 import { LatencyHistogram } from '../../metrics/histogram';
 import { createRng } from '../../metrics/random';
 import { randomUnitVector } from './vectors';
@@ -69,7 +62,8 @@ export async function manyMemories(o: ScaleOptions): Promise<ScaleResult> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', MEMORY_SWEEP_MS: '3600000' });
   const db = o.db ?? (await openDb({ inMemory: true }));
   const table = o.db ? `stress_memories_${Date.now().toString(36)}` : 'memories';
-  const embedder = createEmbedder(config.EMBEDDINGS, { cacheEntries: 0 });
+  // in-thread and uncached, as measured so far (the server's default runs the model in a worker)
+  const embedder = embedderFromConfig(config, { cacheEntries: 0, worker: false });
   const logger = createLogger('silent');
   try {
     // exact first: bulk loading a table is far faster without the HNSW graph, which is built once after

@@ -2,8 +2,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempRoot, type TempRoot } from '../../lib/test-run';
-import { readVectorConfig } from './config';
+import type { JsonValue } from '../../report/schema';
+import { vectorOptions } from './config';
 import vector, { modeTag, sizeLabel } from './index';
+
+const readVectorConfig = (raw: JsonValue, quick: boolean, seed: number) => vectorOptions(vector.resolveConfig(raw, quick).value, seed);
 
 describe('vector suite', () => {
   it('names sizes and modes stably', () => {

@@ -2,15 +2,16 @@
  * vector: the long-term memory store on this machine, offline — use-lite embedding throughput by
  * batch size, pgvector-on-PGlite insert throughput, search latency filtered by one user (exact scan,
  * HNSW as the planner sees fit, HNSW forced) by store size and ef_search, HNSW build time, and
- * recall@k of HNSW against the exact search. Same measurements as `npm run bench:memory`
- * (eval/suites/vector/measure.ts); the stores hold seeded random unit vectors, not real embeddings.
- * Config: see vector/config.ts.
+ * recall@k of HNSW against the exact search (measure.ts; it replaced `npm run bench:memory`); the
+ * stores hold seeded random unit vectors, not real embeddings. Config: see vector/config.ts and README.md.
  */
 import { defineSuite } from '../../harness/suite';
 import type { SuiteContext } from '../../harness/suite';
 import { LatencyHistogram } from '../../metrics/histogram';
-import { readVectorConfig } from './config';
+import { vectorConfig, vectorOptions } from './config';
 import type { VectorConfig } from './config';
+import { loadAverage, packageVersions } from './environment';
+import { benchEmbedders, emitEmbedders } from './embedders';
 import { benchEmbeddings, benchStores, DIM } from './measure';
 import type { EmbedRow, StoreRow } from './measure';
 
@@ -90,12 +91,18 @@ function emitSizes(ctx: SuiteContext, rows: readonly StoreRow[]): void {
 export default defineSuite({
   name: 'vector',
   description: 'memory store: use-lite embeddings/s by batch, pgvector (PGlite) insert rows/s, exact vs HNSW search latency by size, HNSW recall@k',
-  async run(ctx) {
-    const cfg = readVectorConfig(ctx.config, ctx.args.quick, ctx.args.seed);
+  ...vectorConfig,
+  async run(ctx, config) {
+    const cfg = vectorOptions(config, ctx.args.seed);
     const log = (msg: string) => ctx.log(msg);
+    const loadAtStart = loadAverage();
     ctx.log(`use-lite embedding throughput, ${cfg.embedSeconds} s per batch size`);
     const embed = await benchEmbeddings(cfg, { log, signal: ctx.signal });
     emitEmbed(ctx, embed);
+    if (cfg.embedders.length > 0) {
+      ctx.log(`embedder comparison (each in its own process): ${cfg.embedders.join(', ')}`);
+      emitEmbedders(ctx, await benchEmbedders(cfg, { log, signal: ctx.signal }));
+    }
 
     let inserted = 0;
     let insertSeconds = 0;
@@ -118,11 +125,9 @@ export default defineSuite({
     ctx.table('search (size × mode × params)', SEARCH_COLUMNS, rows.map(searchCells));
     ctx.setMeta({
       config: {
-        ...cfg,
-        sizes: [...cfg.sizes],
-        efSearch: [...cfg.efSearch],
-        batchSizes: [...cfg.batchSizes],
         pgvector: pgvector ?? null,
+        versions: packageVersions(),
+        loadAverage: { start: loadAtStart, end: loadAverage() },
         data: `random unit vectors (${DIM}-d, seed ${cfg.seed}) ${cfg.uniform ? 'uniform on the sphere' : 'around 256 random topic centres (cos ≈ 0.7)'}, not real embeddings; ${cfg.users} users round-robin`,
       },
       target: 'PGlite (in memory) + pgvector',

@@ -1,17 +1,13 @@
 /**
- * The memory-store measurements shared by `npm run bench:memory` (bench/memory.ts) and the
- * `vector` eval suite: use-lite embedding throughput by batch size, pgvector-on-PGlite insert
- * throughput, search latency (exact vs HNSW) filtered by one user, and HNSW recall@k vs exact.
- * The stores hold seeded random unit vectors (not real embeddings); see bench/README.md.
+ * The `vector` eval suite's memory-store measurements: use-lite embedding throughput by batch
+ * size, pgvector-on-PGlite insert throughput, search latency (exact vs HNSW) filtered by one user,
+ * and HNSW recall@k vs exact. The stores hold seeded random unit vectors (not real embeddings); see
+ * the suite's README.md.
  */
 import * as hdr from 'hdr-histogram-js';
-import { createUseLiteEmbedder } from '../../../serve/embeddings/use-lite';
-import { ensureHnswIndex, indexNames } from '../../../serve/memory/store/pg-schema';
-import { createPgvectorStore } from '../../../serve/memory/store/pgvector';
-import { openPgliteKnex } from '../../../serve/testing/pg';
-import type { MemoryRecord, VectorStore } from '../../../serve/memory/store/types';
+import { createPgvectorStore, createUseLiteEmbedder, ensureHnswIndex, indexNames, type MemoryRecord, mulberry32, type VectorStore } from '../../../serve';
+import { openPgliteKnex } from '../../../serve/testing';
 import { vectorRecallAtK } from '../../metrics/retrieval';
-import { mulberry32 } from '../../../serve/llm/simulator/delays';
 
 export const DIM = 512;
 

@@ -1,11 +1,14 @@
 /**
- * VectorStore on Milvus (2.4+). user_id is the partition key; every filter is built by
+ * VectorStore on Milvus (2.5+). user_id is the partition key; every filter is built by
  * milvusFilter, which escapes all values. Exact search on an approximate index is done by
  * scoring the user's filtered records client-side (up to MILVUS_EXACT_LIMIT of them).
+ * textSearch is Milvus' built-in BM25 full-text search (milvus-bm25.ts, milvus-text-search.ts).
  */
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { chunks, dot, l2normalise } from '../../embeddings/normalise';
 import { milvusFilter } from './milvus-filter';
+import { DEFAULT_MILVUS_BM25, validateBm25, type MilvusBm25Options, type MilvusIndexOptions, type MilvusMetric } from './milvus-options';
+import { searchRows, toStored, type MilvusRow } from './milvus-rows';
 import {
   LIMITS,
   OUTPUT_FIELDS,
@@ -13,8 +16,8 @@ import {
   defaultSearchParams,
   ensureCollection,
 } from './milvus-schema';
-import type { MilvusIndexOptions, MilvusMetric } from './milvus-options';
-import type { MemoryFilter, MemoryIdsFilter, MemoryRecord, SearchHit, StoredMemory, VectorStore } from './types';
+import { hasQueryTerms, textSearchRequest, toTextHits } from './milvus-text-search';
+import type { MemoryFilter, MemoryIdsFilter, MemoryRecord, SearchHit, VectorStore } from './types';
 import { InvalidMemoryError } from './types';
 import { foreignIdError, isIdsFilter, prepareRecords, validateCountFilter, validateFilter, validateIdsFilter, validateVector } from './validate';
 
@@ -28,6 +31,8 @@ export interface MilvusStoreOptions {
   index: MilvusIndexOptions;
   /** COSINE, or IP on vectors the store normalises (the same ranking, scores = cosine). */
   metric: MilvusMetric;
+  /** BM25 k1 and b of the full-text index (default 1.2 / 0.75); fixed when the index is built. */
+  bm25?: MilvusBm25Options;
   /** Use this client instead of opening one (it is then not closed by close()). */
   client?: MilvusClient;
 }
@@ -35,31 +40,6 @@ export interface MilvusStoreOptions {
 /** Milvus' query result window: exact search scores at most this many records of one filter. */
 export const MILVUS_EXACT_LIMIT = 16_384;
 const ROWS_PER_UPSERT = 1000;
-
-interface MilvusRow {
-  id: string;
-  user_id: string;
-  session_id: string;
-  message_ids: string;
-  role: string;
-  text: string;
-  created_at: number | string;
-  vector?: number[];
-  score?: number;
-}
-
-function toStored(row: MilvusRow): StoredMemory {
-  const ids = JSON.parse(row.message_ids || '[]') as unknown;
-  return {
-    id: row.id,
-    userId: row.user_id,
-    sessionId: row.session_id === '' ? null : row.session_id,
-    messageIds: Array.isArray(ids) ? ids.map(String) : [],
-    role: row.role,
-    text: row.text,
-    createdAt: new Date(Number(row.created_at)),
-  };
-}
 
 function checkBytes(r: MemoryRecord): void {
   const fields: [keyof typeof LIMITS, string][] = [
@@ -75,12 +55,17 @@ function checkBytes(r: MemoryRecord): void {
   }
 }
 
+function validateK(k: number, where: string): void {
+  if (!Number.isInteger(k) || k < 1) throw new Error(`${where} k must be a positive integer, got ${k}`);
+}
+
 export function createMilvusStore(opts: MilvusStoreOptions): VectorStore {
   const collection = opts.collection ?? 'memories';
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(collection)) throw new Error(`invalid Milvus collection name ${JSON.stringify(collection)}`);
   const client =
     opts.client ??
     new MilvusClient({ address: opts.address, ...(opts.token ? { token: opts.token } : {}), ...(opts.database ? { database: opts.database } : {}) });
+  const bm25 = validateBm25(opts.bm25 ?? DEFAULT_MILVUS_BM25);
   const prep = (v: Float32Array) => (opts.metric === 'IP' ? l2normalise(v) : v);
   let dims: number | undefined;
 
@@ -110,7 +95,7 @@ export function createMilvusStore(opts: MilvusStoreOptions): VectorStore {
     id: `milvus:${opts.index.type}`,
 
     async ensure(d) {
-      await ensureCollection(client, { collection, dimensions: d, index: opts.index, metric: opts.metric });
+      await ensureCollection(client, { collection, dimensions: d, index: opts.index, metric: opts.metric, bm25 });
       dims = d;
     },
 
@@ -140,10 +125,11 @@ export function createMilvusStore(opts: MilvusStoreOptions): VectorStore {
       }
     },
 
-    async search(vector, o) {
+    async search(vector, o, call) {
+      call?.signal?.throwIfAborted();
       validateFilter(o.filter);
       validateVector(vector, dimensions('search'), 'search');
-      if (!Number.isInteger(o.k) || o.k < 1) throw new Error(`search k must be a positive integer, got ${o.k}`);
+      validateK(o.k, 'search');
       const filter = milvusFilter(o.filter);
       if (o.exact && opts.index.type !== 'FLAT') return exactSearch(vector, o.k, filter, o.withVectors === true);
       const res = await client.search({
@@ -157,13 +143,23 @@ export function createMilvusStore(opts: MilvusStoreOptions): VectorStore {
         params: { ...defaultSearchParams(opts.index.type, o.k), ...opts.index.searchParams },
       });
       checkStatus(res.status, 'search');
-      const raw = res.results as unknown[];
-      const rows = (Array.isArray(raw[0]) ? raw[0] : raw) as MilvusRow[];
-      return rows.map((row) => ({
+      return searchRows(res.results).map((row) => ({
         record: toStored(row),
         score: Number(row.score),
         ...(o.withVectors && row.vector ? { vector: Float32Array.from(row.vector) } : {}),
       }));
+    },
+
+    async textSearch(query, vector, o, call) {
+      call?.signal?.throwIfAborted();
+      validateFilter(o.filter);
+      validateVector(vector, dimensions('textSearch'), 'textSearch');
+      validateK(o.k, 'textSearch');
+      if (typeof query !== 'string') throw new InvalidMemoryError('textSearch query must be a string');
+      if (!hasQueryTerms(query)) return [];
+      const res = await client.search(textSearchRequest({ collection, query, k: o.k, filter: milvusFilter(o.filter) }));
+      checkStatus(res.status, 'textSearch');
+      return toTextHits(res.results, vector, o.withVectors === true);
     },
 
     async delete(filter: MemoryFilter | MemoryIdsFilter) {

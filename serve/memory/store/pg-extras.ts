@@ -1,31 +1,36 @@
 import type { Knex } from 'knex';
-import { applyFilter, RECORD_COLUMNS, rowToMemory, toVectorLiteral, type MemoryRow, type VectorEncoding } from './pg-sql';
+import { bm25TopCte, type Bm25Params } from './pg-bm25';
+import { RECORD_COLUMNS, parseVectorText, rowToMemory, toVectorLiteral, type MemoryRow, type VectorEncoding } from './pg-sql';
 import type { SearchHit, SearchOptions } from './types';
-import { parseVectorText } from './pg-sql';
 import { validateFilter } from './validate';
 
 /**
- * PostgreSQL full-text search over memory texts (the lexical half of hybrid retrieval). Each hit's
- * score is still its cosine to the query vector, so ranking thresholds keep one meaning.
+ * BM25 full-text search over memory texts (the lexical half of hybrid retrieval; pg-bm25.ts), in
+ * BM25 order. `lexicalScore` is the BM25 score; `score` stays the cosine to the query vector, so
+ * ranking thresholds keep one meaning. Vectors are read for the k hits only.
  */
-export async function pgTextSearch(knex: Knex, table: string, encoding: VectorEncoding, query: string, vector: Float32Array, opts: SearchOptions): Promise<SearchHit[]> {
+export async function pgTextSearch(
+  knex: Knex,
+  table: string,
+  encoding: VectorEncoding,
+  query: string,
+  vector: Float32Array,
+  opts: SearchOptions,
+  params: Bm25Params,
+): Promise<SearchHit[]> {
   validateFilter(opts.filter);
-  const words = query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  if (words.length === 0) return [];
-  // OR of the query's words (plainto_tsquery would demand every word); the 'english' configuration drops
-  // stop words and stems, so "is", "the", "to" no longer match every memory (measured: eval:retrieval hybrid).
-  const tsquery = [...new Set(words)].map((w) => `'${w}'`).join(' | ');
-  const qb = knex(table)
-    .select(...RECORD_COLUMNS)
-    .select(knex.raw('embedding <=> ?::vector as distance', [toVectorLiteral(vector, encoding)]))
-    .select(knex.raw("ts_rank(to_tsvector('english', text), to_tsquery('english', ?)) as lexical", [tsquery]))
-    .whereRaw("to_tsvector('english', text) @@ to_tsquery('english', ?)", [tsquery]);
-  if (opts.withVectors) qb.select(knex.raw('embedding::text as embedding_text'));
-  applyFilter(qb, opts.filter).orderBy('lexical', 'desc').limit(opts.k);
-  const rows = (await qb) as MemoryRow[];
-  return rows.map((row) => ({
+  if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error(`search k must be a positive integer, got ${opts.k}`);
+  const top = bm25TopCte({ table, query, filter: opts.filter, k: opts.k, params });
+  const columns = RECORD_COLUMNS.map((c) => `m.${c}`).join(', ');
+  const sql = `${top.sql}
+    select ${columns}, top.bm25 as lexical, m.embedding <=> ?::vector as distance${opts.withVectors ? ', m.embedding::text as embedding_text' : ''}
+      from top join ?? m on m.id = top.memory_id
+     order by top.bm25 desc, m.id`;
+  const res = (await knex.raw(sql, [...top.bindings, toVectorLiteral(vector, encoding), table])) as { rows: (MemoryRow & { lexical: number | string })[] };
+  return res.rows.map((row) => ({
     record: rowToMemory(row),
     score: 1 - Number(row.distance),
+    lexicalScore: Number(row.lexical),
     ...(opts.withVectors && row.embedding_text ? { vector: parseVectorText(row.embedding_text) } : {}),
   }));
 }

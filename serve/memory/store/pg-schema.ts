@@ -26,22 +26,45 @@ export const HNSW_MAX_DIMENSIONS = 2000;
 export const indexNames = (table: string) =>
   ({ userCreated: `${table}_user_created_idx`, userSession: `${table}_user_session_idx`, hnsw: `${table}_embedding_hnsw_idx` }) as const;
 
-/** The installed pgvector version, installing the extension if needed. */
+/**
+ * The installed pgvector version, installing the extension if needed. It goes into `public`, not
+ * the first schema of the search_path: there it would belong to that schema (e.g. a test's private
+ * one), and dropping the schema would drop the extension for every other user of the database.
+ */
 export async function ensureExtension(knex: Knex, backend: SchemaOptions['backend']): Promise<string> {
   const installed = await extensionVersion(knex);
-  if (installed) return installed;
+  if (installed) {
+    await checkVectorTypeVisible(knex);
+    return installed;
+  }
   try {
-    await knex.raw('create extension if not exists vector');
+    await knex.raw('create extension if not exists vector with schema public');
   } catch (err) {
     const code = pgCode(err);
-    if (code === '23505' || code === '42710') return (await extensionVersion(knex)) ?? 'unknown'; // a concurrent create won
+    if (code === '23505' || code === '42710') {
+      await checkVectorTypeVisible(knex); // a concurrent create won
+      return (await extensionVersion(knex)) ?? 'unknown';
+    }
     if (backend === 'postgres' && code === '42501') {
       throw new Error('permission denied to create the pgvector extension: ask a superuser to run CREATE EXTENSION vector', { cause: err });
     }
     if (backend === 'postgres') throw new PgvectorMissingError(await serverMajor(knex), err);
     throw err;
   }
+  await checkVectorTypeVisible(knex);
   return (await extensionVersion(knex)) ?? 'unknown';
+}
+
+/** The store writes `vector`, `<=>` and `vector_cosine_ops` unqualified: the extension's schema must be on the search_path. */
+async function checkVectorTypeVisible(knex: Knex): Promise<void> {
+  const res = (await knex.raw(
+    `select to_regtype('vector') is not null as visible, n.nspname as schema, current_setting('search_path') as path
+       from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'vector'`,
+  )) as { rows: { visible: boolean; schema: string; path: string }[] };
+  const row = res.rows[0];
+  if (row && !row.visible) {
+    throw new Error(`the pgvector extension is installed in schema "${row.schema}", which is not on this connection's search_path (${row.path}): add it to the search_path`);
+  }
 }
 
 async function extensionVersion(knex: Knex): Promise<string | undefined> {
@@ -58,12 +81,16 @@ async function serverMajor(knex: Knex): Promise<string> {
   }
 }
 
-/** The dimension of `table.embedding`, or undefined when the table does not exist. */
+/**
+ * The dimension of `table.embedding` in the current schema, or undefined when the table does not
+ * exist there (a table of that name further down the search_path, e.g. public.memories seen from
+ * a private schema, does not count: the store creates its own).
+ */
 export async function tableDimensions(knex: Knex, table: string): Promise<number | undefined> {
   const res = (await knex.raw(
     `select format_type(a.atttypid, a.atttypmod) as type
        from pg_attribute a
-      where a.attrelid = to_regclass(?) and a.attname = 'embedding' and not a.attisdropped`,
+      where a.attrelid = to_regclass(quote_ident(current_schema()) || '.' || quote_ident(?)) and a.attname = 'embedding' and not a.attisdropped`,
     [table],
   )) as { rows: { type: string }[] };
   const type = res.rows[0]?.type;

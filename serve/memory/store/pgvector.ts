@@ -26,6 +26,9 @@ import {
   validateVector,
 } from './validate';
 import { pgDeleteOldest, pgTextSearch } from './pg-extras';
+import { pgNeighbours } from './pg-neighbours';
+import { checkBm25Params, DEFAULT_BM25, type Bm25Params } from './pg-bm25';
+import { ensureBm25, vacuumBm25 } from './pg-bm25-schema';
 
 export interface PgvectorIndexOptions {
   type: 'exact' | 'hnsw';
@@ -53,6 +56,8 @@ export interface PgvectorStoreOptions {
   index?: PgvectorIndexOptions;
   /** PGlite has no autovacuum: ANALYZE after this many upserted rows so the planner knows the table (default 1000, 0 = never). */
   analyzeEvery?: number;
+  /** textSearch's BM25 parameters (default k1 1.2, b 0.75). */
+  bm25?: Bm25Params;
 }
 
 export interface PgvectorStore extends VectorStore {
@@ -79,6 +84,7 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
   // Hex floats parse 3x faster in PGlite's WebAssembly strtof; native PostgreSQL gets plain decimals.
   const encoding: VectorEncoding = backend === 'pglite' ? 'hex' : 'decimal';
   const analyzeEvery = opts.analyzeEvery ?? (backend === 'pglite' ? 1000 : 0);
+  const bm25 = checkBm25Params(opts.bm25 ?? DEFAULT_BM25);
   let dims: number | undefined;
   let version: string | undefined;
   let iterativeScan = false;
@@ -143,6 +149,7 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
     async ensure(dimensions) {
       version = await ensureExtension(knex, backend);
       await ensureTable(knex, { table, backend, dimensions, ...(hnsw ? { hnsw } : {}) });
+      await ensureBm25(knex, table);
       dims = dimensions;
       iterativeScan = compareVersions(version, '0.8.0') >= 0;
     },
@@ -157,10 +164,12 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
       if (analyzeEvery > 0 && sinceAnalyze >= analyzeEvery) {
         sinceAnalyze = 0;
         await knex.raw('analyze ??', [table]);
+        await vacuumBm25(knex, table);
       }
     },
 
-    async search(vector, opts) {
+    async search(vector, opts, call) {
+      call?.signal?.throwIfAborted();
       validateFilter(opts.filter);
       validateVector(vector, dimensions('search'), 'search');
       if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error(`search k must be a positive integer, got ${opts.k}`);
@@ -177,7 +186,11 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
           // Only the HNSW index yields rows in distance order, so forbidding sorts forces it.
           if (index.forceIndex) await trx.raw("select set_config('enable_sort', 'off', true)");
         }
-        return runSearch(trx, vector, opts);
+        // PGlite and pg cannot cancel a running query from here: check before starting it and after.
+        call?.signal?.throwIfAborted();
+        const hits = await runSearch(trx, vector, opts);
+        call?.signal?.throwIfAborted();
+        return hits;
       });
     },
 
@@ -199,8 +212,21 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
       return Number(row?.n ?? 0);
     },
 
-    textSearch: (query, vector, opts) => pgTextSearch(knex, table, encoding, query, vector, opts),
+    textSearch: async (query, vector, opts, call) => {
+      validateVector(vector, dimensions('textSearch'), 'textSearch');
+      const signal = call?.signal;
+      if (!signal) return pgTextSearch(knex, table, encoding, query, vector, opts, bm25);
+      signal.throwIfAborted();
+      // The query may wait for a pooled connection: a transaction holds it while the signal is checked again.
+      return knex.transaction(async (trx) => {
+        signal.throwIfAborted();
+        const hits = await pgTextSearch(trx, table, encoding, query, vector, opts, bm25);
+        signal.throwIfAborted();
+        return hits;
+      });
+    },
     deleteOldest: (userId, keep) => pgDeleteOldest(knex, table, userId, keep),
+    neighbours: (ids, userId, n) => pgNeighbours(knex, table, userId, ids, n),
 
     async get(ids, userId) {
       validateIdsFilter({ ids, userId });

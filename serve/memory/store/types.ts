@@ -43,6 +43,8 @@ export interface SearchHit {
   record: StoredMemory;
   /** Cosine similarity to the query in [-1, 1], higher is better. */
   score: number;
+  /** textSearch only: the hit's BM25 score within the user's memories (higher is better; comparable within one query). */
+  lexicalScore?: number;
   /** The stored vector, only when the search asked for `withVectors` (MMR, near-duplicate checks). */
   vector?: Float32Array;
 }
@@ -57,6 +59,11 @@ export interface SearchOptions {
   withVectors?: boolean;
 }
 
+/** Per call: once `signal` aborts the store starts no further query and rejects with its reason. */
+export interface StoreCallOptions {
+  signal?: AbortSignal;
+}
+
 export interface VectorStore {
   /** e.g. 'pgvector:pglite:hnsw', 'milvus:HNSW'. */
   readonly id: string;
@@ -67,18 +74,22 @@ export interface VectorStore {
   ensure(dimensions: number): Promise<void>;
   /** Insert or replace by id. A record whose id belongs to another user is refused. */
   upsert(records: MemoryRecord[]): Promise<void>;
-  search(vector: Float32Array, opts: SearchOptions): Promise<SearchHit[]>;
+  search(vector: Float32Array, opts: SearchOptions, call?: StoreCallOptions): Promise<SearchHit[]>;
   /** Returns how many records were deleted. */
   delete(filter: MemoryFilter | MemoryIdsFilter): Promise<number>;
   /** Count records; without a userId this counts every user's (for metrics and admin). */
   count(filter?: Partial<MemoryFilter>): Promise<number>;
   /**
-   * Full-text search within the filter (the lexical half of hybrid retrieval); scores are cosine to
-   * `vector`. Stores without it make hybrid retrieval fall back to vector search alone.
+   * Full-text search within the filter (the lexical half of hybrid retrieval), best BM25 first:
+   * `lexicalScore` is the BM25 score (IDF and average length over the user's memories; Milvus: over
+   * its whole collection, see store/README.md), `score`
+   * the cosine to `vector`. Stores without it make hybrid retrieval fall back to vector search alone.
    */
-  textSearch?(query: string, vector: Float32Array, opts: SearchOptions): Promise<SearchHit[]>;
+  textSearch?(query: string, vector: Float32Array, opts: SearchOptions, call?: StoreCallOptions): Promise<SearchHit[]>;
   /** Keep the user's `keep` newest memories, delete older ones (retention); returns how many went. */
   deleteOldest?(userId: string, keep: number): Promise<number>;
+  /** The `n` memories just before and after each given one in its own session, nearest first (context expansion). */
+  neighbours?(ids: string[], userId: string, n: number): Promise<Map<string, { before: StoredMemory[]; after: StoredMemory[] }>>;
   /** These records of this user, with vectors, in no particular order; unknown ids are skipped. */
   get?(ids: string[], userId: string): Promise<MemoryRecord[]>;
   close?(): Promise<void>;

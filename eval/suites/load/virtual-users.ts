@@ -1,15 +1,17 @@
 /**
- * Closed loop: N virtual users, each sending one request, waiting for its end, thinking, and sending
- * the next — optionally continuing the same session for several turns. Bounded by time (warm-up +
- * duration, then a drain after which requests still in flight are aborted) and by a request count.
+ * Virtual users on the closed loop (eval/lib/closed-loop.ts): N users, each sending one request, waiting
+ * for its end, thinking, and sending the next — optionally continuing the same session for several
+ * turns. Bounded by time (warm-up + duration, then a drain after which requests still in flight are
+ * aborted) and by a request count.
  */
 import type { ChatRequest } from '../../client/chat';
-import { createRng } from '../../metrics/random';
+import { closedLoop } from '../../lib/closed-loop';
+import { createRng, type Rng } from '../../metrics/random';
 import type { LoadRecord, LoadRun, Sender, ThinkTime } from './types';
 import { chatMessage, sleepUnlessAborted, thinkMs } from './workload';
 import { loopSignals } from './signals';
 
-export interface ClosedLoopOptions {
+export interface VirtualUsersOptions {
   users: number;
   /** requests sent in the first warmupMs are warm-up (not counted) */
   warmupMs: number;
@@ -45,13 +47,23 @@ export interface ClosedLoopOptions {
   signal?: AbortSignal;
 }
 
-export async function runClosedLoop(o: ClosedLoopOptions): Promise<LoadRun> {
+interface VirtualUser {
+  rng: Rng;
+  user: string;
+  /** the conversation being continued, and its next turn */
+  sessionId?: string;
+  turn: number;
+  firstDone: boolean;
+}
+
+export async function runVirtualUsers(o: VirtualUsersOptions): Promise<LoadRun> {
   const startedAt = performance.now();
   const adaptive = o.maxWarmupMs !== undefined && o.maxWarmupMs > o.warmupMs;
   let measureFrom = startedAt + o.warmupMs;
   let stopSendingAt = adaptive ? startedAt + (o.maxWarmupMs as number) + o.durationMs : measureFrom + o.durationMs;
   const { stop, drain, unlink } = loopSignals(o.signal);
   const records: LoadRecord[] = [];
+  /** seq = the next request's number (requests are numbered in the order they are sent) */
   const state = { seq: 0, inFlight: 0, peak: 0 };
   let drainTimer: NodeJS.Timeout | undefined;
   const armDrain = () => {
@@ -69,44 +81,42 @@ export async function runClosedLoop(o: ClosedLoopOptions): Promise<LoadRun> {
     armDrain();
   };
   const giveUpWaiting = adaptive ? setTimeout(openWindow, o.maxWarmupMs) : undefined;
-  const canSend = () => !stop.signal.aborted && performance.now() < stopSendingAt && state.seq < (o.maxRequests ?? Number.POSITIVE_INFINITY);
+  const sending = () => !stop.signal.aborted && performance.now() < stopSendingAt;
+  const canSend = () => sending() && state.seq < (o.maxRequests ?? Number.POSITIVE_INFINITY);
 
-  async function vu(id: number): Promise<void> {
-    const rng = createRng(o.seed * 7919 + id);
-    await sleepUnlessAborted(o.users > 1 ? ((o.rampMs ?? 0) * id) / o.users : 0, stop.signal);
-    const user = o.userOf?.(id) ?? `load-${id}`;
-    let sessionId: string | undefined;
-    let turn = 0;
-    let firstOfVu = true;
-    while (canSend()) {
-      const seq = state.seq++;
-      const message = chatMessage(rng, o.tag, id, turn, seq);
-      const timeout = o.clientTimeoutMs ? AbortSignal.timeout(o.clientTimeoutMs) : undefined;
-      const req: ChatRequest = { message, user, stream: o.stream, signal: timeout ? AbortSignal.any([drain.signal, timeout]) : drain.signal, ...(sessionId ? { sessionId } : {}), ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}) };
-      state.inFlight++;
-      state.peak = Math.max(state.peak, state.inFlight);
-      const sentAt = performance.now();
-      const result = await o.send(req);
-      state.inFlight--;
-      if (firstOfVu) {
-        firstOfVu = false;
-        if (++firstRoundDone === o.users) openWindow();
-      }
-      records.push({ seq, vu: id, turn, ...(req.sessionId ? { sessionId: req.sessionId } : {}), user, message, warmup: sentAt < measureFrom, abortedAtEnd: drain.signal.aborted && !result.ok, clientTimeout: !result.ok && timeout?.aborted === true && !drain.signal.aborted, result });
-      // continue the conversation while it lasts and the server gave us its session
-      turn++;
-      sessionId = turn < o.turnsPerSession ? (result.sessionId ?? sessionId) : undefined;
-      if (turn >= o.turnsPerSession || !sessionId) turn = 0;
-      if (!canSend()) break;
-      const backoff = o.honorRetryAfter && !result.ok && result.retryAfterS ? Math.min(10_000, result.retryAfterS * 1000) : 0;
-      // never sleep past the end of the sending period
-      await sleepUnlessAborted(Math.min(Math.max(backoff, thinkMs(rng, o.think)), stopSendingAt - performance.now()), stop.signal);
+  const vus: VirtualUser[] = Array.from({ length: o.users }, (_, id) => ({ rng: createRng(o.seed * 7919 + id), user: o.userOf?.(id) ?? `load-${id}`, turn: 0, firstDone: false }));
+
+  /** One request of VU `id`, then its think time (or Retry-After back-off). */
+  async function turnOf(seq: number, id: number): Promise<void> {
+    const v = vus[id] as VirtualUser;
+    state.seq = seq + 1;
+    const message = chatMessage(v.rng, o.tag, id, v.turn, seq);
+    const timeout = o.clientTimeoutMs ? AbortSignal.timeout(o.clientTimeoutMs) : undefined;
+    const req: ChatRequest = { message, user: v.user, stream: o.stream, signal: timeout ? AbortSignal.any([drain.signal, timeout]) : drain.signal, ...(v.sessionId ? { sessionId: v.sessionId } : {}), ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}) };
+    state.inFlight++;
+    state.peak = Math.max(state.peak, state.inFlight);
+    const sentAt = performance.now();
+    const result = await o.send(req);
+    state.inFlight--;
+    if (!v.firstDone) {
+      v.firstDone = true;
+      if (++firstRoundDone === o.users) openWindow();
     }
+    records.push({ seq, vu: id, turn: v.turn, ...(req.sessionId ? { sessionId: req.sessionId } : {}), user: v.user, message, warmup: sentAt < measureFrom, abortedAtEnd: drain.signal.aborted && !result.ok, clientTimeout: !result.ok && timeout?.aborted === true && !drain.signal.aborted, result });
+    // continue the conversation while it lasts and the server gave us its session
+    v.turn++;
+    v.sessionId = v.turn < o.turnsPerSession ? (result.sessionId ?? v.sessionId) : undefined;
+    if (v.turn >= o.turnsPerSession || !v.sessionId) v.turn = 0;
+    if (!canSend()) return;
+    const backoff = o.honorRetryAfter && !result.ok && result.retryAfterS ? Math.min(10_000, result.retryAfterS * 1000) : 0;
+    // never sleep past the end of the sending period
+    await sleepUnlessAborted(Math.min(Math.max(backoff, thinkMs(v.rng, o.think)), stopSendingAt - performance.now()), stop.signal);
   }
 
   armDrain();
   try {
-    await Promise.all(Array.from({ length: o.users }, (_, i) => vu(i)));
+    // a send that throws is a bug of the sender (failures are results): it fails the run
+    await closedLoop({ workers: o.users, op: turnOf, canStart: sending, failFast: true, signal: stop.signal, rampMs: o.rampMs ?? 0, ...(o.maxRequests !== undefined ? { total: o.maxRequests } : {}) });
   } finally {
     clearTimeout(drainTimer);
     clearTimeout(giveUpWaiting);
