@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // Outside serve/, serve is used only through its two faces: serve/index.ts and serve/testing/index.ts.
-    files: ['eval/**', 'bench/**', 'datasets/**', 'test/**'],
+    files: ['eval/**', 'datasets/**', 'test/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ regex: SERVE_DEEP_IMPORT.source, message: SERVE_FACES }] }],
       // the rule above does not look at import(): the same check for dynamic imports

@@ -39,6 +39,11 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toHaveLength(5);
   });
 
+  it('accepts the static embedder specs and rejects look-alikes', () => {
+    for (const spec of ['static', 'static:use-lite', 'static?dtype=int8', 'static:use-lite?a=0.0001&center=none']) expect(loadConfig({ EMBEDDINGS: spec }).EMBEDDINGS).toBe(spec);
+    expect(() => loadConfig({ EMBEDDINGS: 'statics' })).toThrow(/EMBEDDINGS.*static\[:use-lite\]/);
+  });
+
   it('rejects LLM_FALLBACKS that is not JSON', () => {
     expect(() => loadConfig({ LLM_FALLBACKS: '{oops' })).toThrow(/LLM_FALLBACKS.*not valid JSON/);
   });

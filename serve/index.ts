@@ -39,6 +39,9 @@ export { createRepos, type MessageRow, type Repos } from './db/repos';
 export { assemblePrompt, formatMemoryLine, MEMORY_HEADER, MIN_PROMPT_TOKENS } from './chat/prompt';
 export { noMemory, type MemoryService, type UsedMemory } from './chat/memory-seam';
 
+// Server-Sent Events as the chat routes write them
+export { openSse, type SseStream } from './sse';
+
 // embeddings
 export type { EmbeddingProvider } from './embeddings/types';
 export { createEmbedder, type CreateEmbedderOptions } from './embeddings/registry';
@@ -57,3 +60,4 @@ export type { MemoryFilter, MemoryRecord, SearchHit, VectorStore } from './memor
 export { createVectorStore } from './memory/store/registry';
 export { createPgvectorStore, type PgvectorStore } from './memory/store/pgvector';
 export { ensureHnswIndex, indexNames } from './memory/store/pg-schema';
+export { bm25Names } from './memory/store/pg-bm25-schema';

@@ -30,6 +30,9 @@ const namedSchema = z
     dedupeNear: z.number().min(0).max(1).optional(),
     candidates: z.number().int().min(1).max(10_000).optional(),
     recency: z.strictObject({ halfLifeDays: z.number().positive(), weight: z.number().min(0).max(1) }).optional(),
+    /** false with hybrid: BM25 alone */
+    vector: z.boolean().optional(),
+    fusion: z.strictObject({ method: z.enum(['rrf', 'relative']), lexicalWeight: z.number().min(0).optional(), rrfK: z.number().min(0).optional() }).optional(),
   });
 
 export type NamedRetrievalConfig = z.infer<typeof namedSchema>;
@@ -140,6 +143,8 @@ export function toRetrievalConfig(named: NamedRetrievalConfig, depth: number, de
     ...(named.mmrLambda !== undefined ? { mmrLambda: named.mmrLambda } : {}),
     ...(named.dedupeNear !== undefined ? { dedupeNear: named.dedupeNear } : {}),
     ...(named.recency ? { recency: named.recency } : {}),
+    ...(named.vector !== undefined ? { vector: named.vector } : {}),
+    ...(named.fusion ? { fusion: named.fusion } : {}),
   };
 }
 
@@ -147,7 +152,7 @@ export function toRetrievalConfig(named: NamedRetrievalConfig, depth: number, de
 export function describeConfig(named: NamedRetrievalConfig, defaultCandidates: number): string {
   const parts: string[] = [];
   parts.push(named.minScore !== undefined ? `min score ${named.minScore}` : 'no threshold');
-  if (named.hybrid) parts.push('hybrid (FTS + RRF k=60)');
+  if (named.hybrid) parts.push(named.vector === false ? 'BM25 only' : `hybrid (BM25 + ${named.fusion?.method === 'relative' ? 'relative score fusion' : `RRF k=${named.fusion?.rrfK ?? 60}`}${named.fusion?.lexicalWeight !== undefined ? `, lexical weight ${named.fusion.lexicalWeight}` : ''})`);
   if (named.mmrLambda !== undefined && named.mmrLambda < 1) parts.push(`MMR λ=${named.mmrLambda}`);
   if (named.dedupeNear !== undefined) parts.push(`near-dup cos ≥ ${named.dedupeNear}`);
   if (named.recency) parts.push(`recency half-life ${named.recency.halfLifeDays} d, w=${named.recency.weight}`);

@@ -5,6 +5,7 @@ import { tempRoot, type TempRoot } from '../../lib/test-run';
 import type { JsonValue } from '../../report/schema';
 import { vectorOptions } from './config';
 import vector, { modeTag, sizeLabel } from './index';
+import { pseudoWord, zipfText } from './text-search';
 
 const readVectorConfig = (raw: JsonValue, quick: boolean, seed: number) => vectorOptions(vector.resolveConfig(raw, quick).value, seed);
 
@@ -14,6 +15,13 @@ describe('vector suite', () => {
     expect(modeTag({ mode: 'hnsw-forced', efSearch: 40 }, 40)).toBe('hnsw_forced');
     expect(modeTag({ mode: 'hnsw', efSearch: 100 }, 40)).toBe('hnsw_ef100');
     expect(modeTag({ mode: 'exact', efSearch: null }, 40)).toBe('exact');
+  });
+
+  it('generates distinct pseudo-words and seeded texts for the text search measurement', () => {
+    expect(new Set(Array.from({ length: 5000 }, (_, i) => pseudoWord(i))).size).toBe(5000);
+    const [a, b] = [zipfText(3, 1000), zipfText(3, 1000)];
+    expect(a.text()).toBe(b.text());
+    expect(a.query().split(' ').length).toBeGreaterThanOrEqual(3);
   });
 
   it('validates --config strictly and fills the quick defaults', () => {
@@ -30,7 +38,7 @@ describe('vector suite', () => {
     afterAll(async () => t?.cleanup());
 
     it('measures embeddings, inserts, exact and HNSW search, and writes every report file', async () => {
-      const r = await t.run(vector, { sizes: [200], batchSizes: [1, 8], embedSeconds: 0.05, queries: 20, hnsw: { efSearch: [40, 10] } });
+      const r = await t.run(vector, { sizes: [200], batchSizes: [1, 8], embedSeconds: 0.05, queries: 20, hnsw: { efSearch: [40, 10] }, textSearch: { sizes: [300], queries: 10 } });
       expect(r.output).not.toMatch(/suite failed/);
       expect(r.exitCode).toBe(0);
       const rep = r.report!;
@@ -48,6 +56,11 @@ describe('vector suite', () => {
         expect(rep.histograms[`search_${tag}_200`]?.summary.count).toBe(20);
       }
       expect(value('recall_at_10_exact_200')).toBe(1);
+      for (const name of ['text_search_p50_ms_300', 'hybrid_store_p50_ms_300', 'insert_bm25_memories_per_sec_300']) expect(value(name), name).toBeGreaterThan(0);
+      expect(value('text_search_p99_ms_300')).toBeGreaterThanOrEqual(value('text_search_p50_ms_300') ?? Infinity);
+      const [textRow] = rep.rows.filter((row) => row.case === 'text/300');
+      expect(textRow?.postings_per_query).toBeGreaterThan(0);
+      expect(textRow?.hits_per_query).toBeGreaterThan(0);
       expect(rep.tables?.['search (size × mode × params)']?.rows).toHaveLength(5);
       expect(rep.tables?.['use-lite embedding throughput']?.rows).toHaveLength(2);
       for (const f of ['report.json', 'rows.csv', 'summary.md', 'junit.xml']) expect(existsSync(path.join(r.dir!, f)), f).toBe(true);

@@ -14,6 +14,7 @@ import { loadAverage, packageVersions } from './environment';
 import { benchEmbedders, emitEmbedders } from './embedders';
 import { benchEmbeddings, benchStores, DIM } from './measure';
 import type { EmbedRow, StoreRow } from './measure';
+import { benchTextSearch, emitTextSearch } from './text-search';
 
 /** 1000 → 1k, 100000 → 100k, 1500 → 1500 */
 export const sizeLabel = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
@@ -123,6 +124,7 @@ export default defineSuite({
     });
     emitSizes(ctx, rows);
     ctx.table('search (size × mode × params)', SEARCH_COLUMNS, rows.map(searchCells));
+    emitTextSearch(ctx, cfg.textSearch, await benchTextSearch({ ...cfg.textSearch, seed: cfg.seed }, { log, signal: ctx.signal }));
     ctx.setMeta({
       config: {
         pgvector: pgvector ?? null,

@@ -13,6 +13,8 @@
 import type { Knex } from 'knex';
 
 export const BM25_TEXT_CONFIG = 'english';
+/** Kept as the postings table's comment: statistics of another layout (or tokeniser) are rebuilt. */
+const LAYOUT = `memocha bm25 layout 1, to_tsvector('${BM25_TEXT_CONFIG}')`;
 
 export const bm25Names = (table: string) =>
   ({
@@ -96,7 +98,7 @@ export async function ensureBm25(knex: Knex, table: string): Promise<void> {
     const schema = await currentSchema(trx);
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`memocha-bm25:${schema}.${table}`]);
     const q: Qualified = { memories: `${ident(schema)}.${ident(table)}`, postings: `${ident(schema)}.${ident(n.postings)}`, users: `${ident(schema)}.${ident(n.users)}` };
-    if ((await relationExists(trx, schema, n.postings)) && (await triggersPresent(trx, schema, table))) {
+    if ((await relationExists(trx, schema, n.postings)) && (await layoutOf(trx, q.postings)) === LAYOUT && (await triggersPresent(trx, schema, table))) {
       await createFunctions(trx, schema, table, q); // keeps the trigger bodies those of this version
       return;
     }
@@ -108,6 +110,7 @@ export async function ensureBm25(knex: Knex, table: string): Promise<void> {
         user_id text collate "C" not null, term text collate "C" not null, memory_id text not null, tf int not null, doc_len int not null)`);
     await trx.raw(`create index ${ident(n.postingsByTerm)} on ${q.postings} (user_id, term) include (memory_id, tf, doc_len)`);
     await trx.raw(`create index ${ident(n.postingsByDoc)} on ${q.postings} (memory_id)`);
+    await trx.raw(`comment on table ${q.postings} is '${LAYOUT.replaceAll("'", "''")}'`);
     await trx.raw(`create table ${q.users} (
         user_id text not null constraint ${ident(n.usersKey)} primary key, docs bigint not null, total_len bigint not null)`);
     await createFunctions(trx, schema, table, q);
@@ -144,6 +147,11 @@ async function createFunctions(trx: Knex.Transaction, schema: string, table: str
   await trx.raw(fn(schema, n.onUpdate, `${removeSql(q, changed('old_rows', 'new_rows'))};\n${addSql(q, changed('new_rows', 'old_rows'))}`));
   await trx.raw(fn(schema, n.onDelete, removeSql(q, 'old_rows')));
   await trx.raw(fn(schema, n.onTruncate, `truncate ${q.postings}, ${q.users}`));
+}
+
+async function layoutOf(trx: Knex.Transaction, qualified: string): Promise<string | null> {
+  const res = (await trx.raw(`select obj_description('${qualified.replaceAll("'", "''")}'::regclass, 'pg_class') as c`)) as { rows: { c: string | null }[] };
+  return res.rows[0]?.c ?? null;
 }
 
 async function triggersPresent(trx: Knex.Transaction, schema: string, table: string): Promise<boolean> {

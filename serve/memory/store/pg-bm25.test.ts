@@ -243,6 +243,11 @@ for (const target of targets) {
       before.forEach((h, i) => expect(Math.abs(h.bm25 - fresh[i]!.bm25)).toBeLessThan(1e-12));
       await knex(U).insert({ id: 'later', user_id: 'ana', session_id: null, text: 'dog', created_at: new Date(T0) });
       expect(await count()).toBe(postings + 1); // the triggers are in place after the upgrade
+      // statistics of another layout (an older version's) are rebuilt from the memories
+      await knex.raw(`comment on table ?? is 'some older layout'`, [bm25Names(U).postings]);
+      await knex(bm25Names(U).postings).where({ memory_id: 'later' }).del();
+      await ensureBm25(knex, U);
+      expect(await count()).toBe(postings + 1);
     });
   });
 }

@@ -1,6 +1,6 @@
 /**
  * The VectorStore contract: long-term memories with their embeddings, searched by cosine
- * similarity, always within one user. Every implementation passes ./contract.ts.
+ * similarity, always within one user. Every implementation passes serve/testing/vector-store-contract.ts.
  */
 
 /** What a memory is about: one message, a whole turn, or a digest of several turns. */

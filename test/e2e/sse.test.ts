@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import type { Context } from 'koa';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { readSse, type SseItem } from '../eval/client/sse';
-import { openSse, type SseStream } from './sse';
+import { readSse, type SseItem } from '../../eval/client/sse';
+import { openSse, type SseStream } from '../../serve';
 
 const TOKENS = ['Hello', ',', ' wor', 'ld', ' — ', 'ünï', 'cödé', ' and', ' "quotes"', '\n', 'new line', '.'];
 /** Long enough that a held token can only leave with the next non-token write during a test. */
