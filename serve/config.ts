@@ -118,16 +118,20 @@ export const envSchema = z.object({
   MEMORY_MIN_SCORE: z.coerce.number().min(-1).max(1).default(0.2),
   MEMORY_RECENCY_HALF_LIFE_DAYS: z.coerce.number().min(0).default(30),
   MEMORY_RECENCY_WEIGHT: z.coerce.number().min(0).max(1).default(0.9),
+  /** present: recency only for questions about the current state ("where do I live now?"); always: every question */
+  MEMORY_RECENCY_WHEN: z.enum(['present', 'always']).default('present'),
+  /** questions about the current state: newer candidates gain up to this much fused score (0 = off) */
+  MEMORY_NEWER_FIRST_BAND: z.coerce.number().min(0).max(1).default(0.3),
   MEMORY_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(1),
   MEMORY_DEDUPE_WINDOW: bool(true),
   MEMORY_DEDUPE_NEAR: z.coerce.number().min(0).max(1).default(0.97),
   MEMORY_HYBRID: bool(true),
   /** how the vector and lexical lists are fused: rrf (reciprocal rank) | relative (min-max normalised scores) */
-  MEMORY_FUSION: z.enum(['rrf', 'relative']).default('rrf'),
+  MEMORY_FUSION: z.enum(['rrf', 'relative']).default('relative'),
   /** weight of the lexical (BM25) list against the vector list's 1 */
   MEMORY_LEXICAL_WEIGHT: z.coerce.number().min(0).max(100).default(1),
   /** added to the fused score of memories dated in a range the question names ("last May"); 0 = off */
-  MEMORY_TIME_BOOST: z.coerce.number().min(0).max(10).default(0),
+  MEMORY_TIME_BOOST: z.coerce.number().min(0).max(10).default(0.1),
   /** the named range is widened by this many days after its end (events are talked about after them) */
   MEMORY_TIME_AFTER_DAYS: z.coerce.number().min(0).max(365).default(14),
   /** context expansion: memories before/after each hit in its session (0 = off) */

@@ -94,4 +94,17 @@ describe('retrieveMemories', () => {
     expect(await ids('piano', { k: 1, vector: false, fusion: { method: 'relative' }, neighbours: { n: 1, discount: 0.5 } })).toEqual(['a3']);
     expect(await ids('piano', { k: 3, vector: false, fusion: { method: 'relative' }, neighbours: { n: 1, discount: 0.5 } })).toEqual(['a3', 'a2']);
   });
+
+describe('newer first (questions about the current state)', () => {
+  const rel = { fusion: { method: 'relative' as const } };
+  it('a newer memory within the band outranks an older, better match; a past question is left alone', async () => {
+    expect((await ids('Where is the dog now?', rel))[0]).toBe('a2');
+    expect((await ids('Where is the dog now?', { ...rel, newerFirst: { band: 0.5 } }))[0]).toBe('c2');
+    expect((await ids('Where was the dog?', { ...rel, newerFirst: { band: 0.5 } }))[0]).toBe('a2');
+  });
+  it('a memory better by more than the band keeps its place', async () => {
+    expect((await ids('Where is the dog now?', { ...rel, newerFirst: { band: 0.01 } }))[0]).toBe('a2');
+  });
+});
+
 });

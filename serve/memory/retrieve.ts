@@ -1,7 +1,7 @@
 import type { EmbeddingProvider } from '../embeddings/types';
 import { dedupeAgainstWindow, rankMemoriesDetailed, reciprocalRankFusion, type MemoryCandidate, type RankOptions, type Ranked, type WindowMessageLike } from './ranking';
 import type { MemoryFilter, SearchHit, StoreCallOptions, VectorStore } from './store/types';
-import { questionTimeRange, type TimeRange } from './time-range';
+import { asksAboutPresent, questionTimeRange, type TimeRange } from './time-range';
 
 export interface RetrievalConfig {
   k: number;
@@ -9,7 +9,8 @@ export interface RetrievalConfig {
   candidates: number;
   scope: 'user' | 'session';
   minScore?: number;
-  recency?: { halfLifeDays: number; weight: number };
+  /** `when: 'present'` (default 'always'): only for questions about the current state (asksAboutPresent). */
+  recency?: { halfLifeDays: number; weight: number; when?: 'always' | 'present' };
   /** MMR trade-off; 1 (or undefined) = off. */
   mmrLambda?: number;
   dedupeWindow: boolean;
@@ -23,6 +24,13 @@ export interface RetrievalConfig {
   fusion?: FusionOptions;
   /** Dates named in the query ("last May", "in 2022") boost memories of that time (default off). */
   time?: TimeOptions;
+  /**
+   * For a question about the current state (asksAboutPresent: "where do I live now?"), each candidate
+   * gains `band` × its place in time among the candidates (the newest + band, the oldest + 0), so of two
+   * similarly relevant memories the newer wins whatever their ages, and a memory more than `band` better
+   * keeps its place: a newer fact beats a stale one without burying old memories. Default off.
+   */
+  newerFirst?: { band: number };
   /**
    * Context expansion: the `n` memories before and after each hit in its session join the candidates at
    * the hit's score × `discount`, so they take prompt budget only where they beat weaker hits (default off).
@@ -113,12 +121,13 @@ export async function retrieveMemories(
     scoreThreshold = undefined; // applied to the vector list before fusion; lexical matches stand on their own
   } else hits = vectorHits;
   if (inRange && cfg.time) hits = hits.map((h) => (within(h.record.createdAt, inRange) ? { ...h, score: h.score + cfg.time!.boost } : h));
+  if (cfg.newerFirst && cfg.newerFirst.band > 0 && hits.length > 1 && asksAboutPresent(q.query)) hits = newerFirst(hits, cfg.newerFirst.band);
   const t2 = performance.now();
 
   const opts: RankOptions = {
     k: cfg.k,
     ...(scoreThreshold !== undefined ? { scoreThreshold } : {}),
-    ...(cfg.recency && cfg.recency.halfLifeDays > 0 ? { recency: cfg.recency } : {}),
+    ...(cfg.recency && cfg.recency.halfLifeDays > 0 && (cfg.recency.when !== 'present' || asksAboutPresent(q.query)) ? { recency: { halfLifeDays: cfg.recency.halfLifeDays, weight: cfg.recency.weight } } : {}),
     dedupeAgainstWindow: cfg.dedupeWindow,
     dedupeNearDuplicates: cfg.dedupeNear !== undefined ? { threshold: cfg.dedupeNear } : {},
     ...(cfg.mmrLambda !== undefined && cfg.mmrLambda < 1 ? { mmr: { lambda: cfg.mmrLambda } } : {}),
@@ -200,6 +209,14 @@ async function expand(store: VectorStore, userId: string, hits: Ranked<MemoryCan
   }
   const fresh = window.length > 0 ? dedupeAgainstWindow(added, window) : added;
   return [...hits, ...fresh].sort((a, b) => b.score - a.score).slice(0, k);
+}
+
+/** score + band × (place in time among the hits, 0 = oldest, 1 = newest); equal dates share a place. */
+function newerFirst(hits: SearchHit[], band: number): SearchHit[] {
+  const times = [...new Set(hits.map((h) => h.record.createdAt.getTime()))].sort((a, b) => a - b);
+  if (times.length < 2) return hits;
+  const place = new Map(times.map((t, i) => [t, i / (times.length - 1)]));
+  return hits.map((h) => ({ ...h, score: h.score + band * place.get(h.record.createdAt.getTime())! }));
 }
 
 const DAY_MS = 86_400_000;

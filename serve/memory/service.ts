@@ -35,13 +35,14 @@ export function retrievalConfig(c: Config): RetrievalConfig {
     candidates: Math.max(c.MEMORY_CANDIDATES, c.MEMORY_TOP_K),
     scope: c.MEMORY_SCOPE,
     minScore: c.MEMORY_MIN_SCORE,
-    recency: { halfLifeDays: c.MEMORY_RECENCY_HALF_LIFE_DAYS, weight: c.MEMORY_RECENCY_WEIGHT },
+    recency: { halfLifeDays: c.MEMORY_RECENCY_HALF_LIFE_DAYS, weight: c.MEMORY_RECENCY_WEIGHT, when: c.MEMORY_RECENCY_WHEN },
     mmrLambda: c.MEMORY_MMR_LAMBDA,
     dedupeWindow: c.MEMORY_DEDUPE_WINDOW,
     dedupeNear: c.MEMORY_DEDUPE_NEAR,
     hybrid: c.MEMORY_HYBRID,
     fusion: { method: c.MEMORY_FUSION, lexicalWeight: c.MEMORY_LEXICAL_WEIGHT },
     ...(c.MEMORY_TIME_BOOST > 0 ? { time: { boost: c.MEMORY_TIME_BOOST, afterDays: c.MEMORY_TIME_AFTER_DAYS } } : {}),
+    ...(c.MEMORY_NEWER_FIRST_BAND > 0 ? { newerFirst: { band: c.MEMORY_NEWER_FIRST_BAND } } : {}),
     ...(c.MEMORY_NEIGHBOURS > 0 ? { neighbours: { n: c.MEMORY_NEIGHBOURS, discount: c.MEMORY_NEIGHBOUR_DISCOUNT } } : {}),
   };
 }

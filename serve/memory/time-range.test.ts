@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { questionTimeRange } from './time-range';
+import { asksAboutPresent, questionTimeRange } from './time-range';
 
 const ref = new Date('2023-10-20T12:00:00Z');
 const range = (q: string, at = ref) => {
@@ -30,5 +30,16 @@ describe('questionTimeRange', () => {
     expect(range('I have 2 kids and 3 cats')).toBeNull();
     expect(range('What did I do two weeks before the wedding?')).toBeNull();
     expect(range('What does she do at the weekend?')).toBeNull();
+  });
+});
+
+describe('asksAboutPresent', () => {
+  it('the current state: explicit markers, or a present-tense verb with no past marker', () => {
+    for (const q of ['What city am I based in?', "What's my current boss called?", 'Which mobile provider am I with now?', 'What do I do for exercise these days?', 'Where does Ana live?', 'Do I still play the piano?'])
+      expect(asksAboutPresent(q), q).toBe(true);
+  });
+  it('the past: past auxiliaries, "when", dates; and questions with no verb cue', () => {
+    for (const q of ['When did Caroline go to the LGBTQ support group?', 'What did Melanie paint last May?', 'Where was she in 2022?', 'How many times has she gone to the beach in 2023?', 'What has Melanie painted?', 'Tell me about the trip'])
+      expect(asksAboutPresent(q), q).toBe(false);
   });
 });

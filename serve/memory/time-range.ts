@@ -98,3 +98,22 @@ function chronoRange(q: string, ref: Date): TimeRange | null {
 export function questionTimeRange(question: string, ref: Date): TimeRange | null {
   return explicitRange(question, ref) ?? chronoRange(question, ref);
 }
+
+const PRESENT_CUES = /\b(now|currently|current|these days|nowadays|at the moment|at present|still|any ?more|latest|most recent)\b/i;
+const PAST_CUES = /\b(did|didn't|was|wasn't|were|weren't|went|had|used to|ago|last|yesterday|before|earlier|previously|first|originally|once|when)\b|\b(?:19|20)\d{2}\b/i;
+// not has/have: "What has she painted?" (present perfect) asks about past experiences
+const PRESENT_TENSE = /\b(is|isn't|are|aren't|am|do|don't|does|doesn't)\b|\w(?:'s|’s|'re|’re|'m|’m)\b/i;
+
+/**
+ * Does the question ask about how things are now ("Where do I live?", "What's my current job?")
+ * rather than about the past ("When did…", "What did she paint last May?", "What has she painted?")? Only then does a newer
+ * memory deserve a head start over an older one on the same subject: a question about the past must
+ * not have its only matching memory buried for being old. English cues: explicit present markers win;
+ * then any past marker (a past auxiliary, "when", "ago", a year) means the past; then a present-tense
+ * verb means the present.
+ */
+export function asksAboutPresent(question: string): boolean {
+  if (PRESENT_CUES.test(question)) return true;
+  if (PAST_CUES.test(question)) return false;
+  return PRESENT_TENSE.test(question);
+}

@@ -16,7 +16,10 @@ describe('memory suite config', () => {
   it('defaults: every retrieval and chunking option once, quick runs a subset', () => {
     const full = readMemoryConfig({}, false);
     expect(full.variants).toEqual(DEFAULT_VARIANTS);
-    expect(full.variants.map((v) => v.name)).toEqual(['default', 'no-threshold', 'no-recency', 'no-hybrid', 'mmr', 'no-dedupe-near', 'chunk-message', 'chunk-window', 'chunk-daily']);
+    expect(full.variants.map((v) => v.name)).toEqual([
+      'default', 'no-threshold', 'no-recency', 'recency-always', 'rrf', 'lexical-weight-2', 'bm25-only', 'vector-only',
+      'no-time', 'no-newer-first', 'neighbours', 'mmr', 'no-dedupe-near', 'chunk-message', 'chunk-window', 'chunk-daily',
+    ]);
     const quick = readMemoryConfig({}, true);
     expect(quick.conversations).toBe(3);
     expect(quick.variants.length).toBeLessThan(full.variants.length);

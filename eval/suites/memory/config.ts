@@ -18,7 +18,7 @@ const retrievalSchema = z
     candidates: z.number().int().min(1),
     /** null turns the similarity threshold off */
     minScore: z.number().min(-1).max(1).nullable(),
-    recency: z.strictObject({ halfLifeDays: z.number().positive(), weight: z.number().min(0).max(1) }).nullable(),
+    recency: z.strictObject({ halfLifeDays: z.number().positive(), weight: z.number().min(0).max(1), when: z.enum(['always', 'present']).optional() }).nullable(),
     mmrLambda: z.number().min(0).max(1),
     /** null = identical text only */
     dedupeNear: z.number().min(0).max(1).nullable(),
@@ -28,6 +28,8 @@ const retrievalSchema = z
     fusion: z.object({ method: z.enum(['rrf', 'relative']), lexicalWeight: z.number().min(0).optional(), rrfK: z.number().min(0).optional() }).strict(),
     /** null turns time awareness off */
     time: z.object({ boost: z.number().min(0), afterDays: z.number().min(0) }).strict().nullable(),
+    /** null turns the newer-first band off */
+    newerFirst: z.strictObject({ band: z.number().min(0).max(1) }).nullable(),
     /** null turns context expansion off */
     neighbours: z.object({ n: z.number().int().min(0), discount: z.number().min(0).max(1) }).strict().nullable(),
   })
@@ -45,7 +47,14 @@ export const DEFAULT_VARIANTS: VariantSpec[] = [
   { name: 'default' },
   { name: 'no-threshold', retrieval: { minScore: null } },
   { name: 'no-recency', retrieval: { recency: null } },
-  { name: 'no-hybrid', retrieval: { hybrid: false } },
+  { name: 'recency-always', retrieval: { recency: { halfLifeDays: 30, weight: 0.9, when: 'always' } } },
+  { name: 'rrf', retrieval: { fusion: { method: 'rrf', lexicalWeight: 1 } } },
+  { name: 'lexical-weight-2', retrieval: { fusion: { method: 'relative', lexicalWeight: 2 } } },
+  { name: 'bm25-only', retrieval: { vector: false, recency: null, minScore: null } },
+  { name: 'vector-only', retrieval: { hybrid: false, minScore: null } },
+  { name: 'no-time', retrieval: { time: null } },
+  { name: 'no-newer-first', retrieval: { newerFirst: null } },
+  { name: 'neighbours', retrieval: { neighbours: { n: 1, discount: 0.9 } } },
   { name: 'mmr', retrieval: { mmrLambda: 0.7 } },
   { name: 'no-dedupe-near', retrieval: { dedupeNear: null } },
   { name: 'chunk-message', chunking: { strategy: 'message' } },
@@ -53,7 +62,7 @@ export const DEFAULT_VARIANTS: VariantSpec[] = [
   { name: 'chunk-daily', chunking: { strategy: 'daily' } },
 ];
 
-const QUICK_VARIANTS: VariantSpec[] = [{ name: 'default' }, { name: 'no-hybrid', retrieval: { hybrid: false } }, { name: 'chunk-message', chunking: { strategy: 'message' } }];
+const QUICK_VARIANTS: VariantSpec[] = [{ name: 'default' }, { name: 'bm25-only', retrieval: { vector: false, recency: null, minScore: null } }, { name: 'chunk-message', chunking: { strategy: 'message' } }];
 
 const configSchema = z
   .strictObject({
@@ -119,6 +128,10 @@ export function resolveVariant(v: VariantSpec, base: { retrieval: RetrievalConfi
   if (r.hybrid !== undefined) retrieval.hybrid = r.hybrid;
   if (r.vector !== undefined) retrieval.vector = r.vector;
   if (r.fusion !== undefined) retrieval.fusion = { ...r.fusion };
+  if (r.newerFirst !== undefined) {
+    if (r.newerFirst === null) delete retrieval.newerFirst;
+    else retrieval.newerFirst = r.newerFirst;
+  }
   if (r.neighbours !== undefined) {
     if (r.neighbours === null) delete retrieval.neighbours;
     else retrieval.neighbours = r.neighbours;

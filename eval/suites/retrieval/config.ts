@@ -37,7 +37,7 @@ const namedSchema = z
 
 export type NamedRetrievalConfig = z.infer<typeof namedSchema>;
 
-/** The server's default min score (serve/config.ts MEMORY_MIN_SCORE). */
+/** The server's min score before 2026-12 (MEMORY_MIN_SCORE is 0.2 now: see the server-default config). */
 export const SERVER_MIN_SCORE = 0.3;
 /** The server's default near-duplicate cosine (MEMORY_DEDUPE_NEAR). */
 export const SERVER_DEDUPE_NEAR = 0.97;
@@ -49,12 +49,16 @@ export const DEFAULT_CONFIGS: readonly NamedRetrievalConfig[] = [
   { name: 'hybrid', hybrid: true },
   { name: 'mmr0.7', mmrLambda: 0.7 },
   { name: 'dedupe0.97', dedupeNear: SERVER_DEDUPE_NEAR },
-  { name: 'server-default', minScore: SERVER_MIN_SCORE, dedupeNear: SERVER_DEDUPE_NEAR },
+  { name: 'old-server-default', minScore: SERVER_MIN_SCORE, dedupeNear: SERVER_DEDUPE_NEAR },
   { name: 'hybrid+min0.3', hybrid: true, minScore: SERVER_MIN_SCORE },
   { name: 'hybrid+mmr0.7', hybrid: true, mmrLambda: 0.7 },
   { name: 'hybrid+dedupe0.97', hybrid: true, dedupeNear: SERVER_DEDUPE_NEAR },
   { name: 'min0.3+mmr0.7', minScore: SERVER_MIN_SCORE, mmrLambda: 0.7 },
   { name: 'hybrid+min0.3+mmr0.7+dedupe0.97', hybrid: true, minScore: SERVER_MIN_SCORE, mmrLambda: 0.7, dedupeNear: SERVER_DEDUPE_NEAR },
+  { name: 'bm25', hybrid: true, vector: false },
+  { name: 'hybrid-relative', hybrid: true, fusion: { method: 'relative', lexicalWeight: 1 } },
+  { name: 'hybrid-relative-lexical2', hybrid: true, fusion: { method: 'relative', lexicalWeight: 2 } },
+  { name: 'server-default', hybrid: true, fusion: { method: 'relative', lexicalWeight: 1 }, minScore: 0.2, dedupeNear: SERVER_DEDUPE_NEAR },
 ];
 
 /** --quick without a configs list: the baseline and hybrid (the one that adds a second store query). */
@@ -152,7 +156,7 @@ export function toRetrievalConfig(named: NamedRetrievalConfig, depth: number, de
 export function describeConfig(named: NamedRetrievalConfig, defaultCandidates: number): string {
   const parts: string[] = [];
   parts.push(named.minScore !== undefined ? `min score ${named.minScore}` : 'no threshold');
-  if (named.hybrid) parts.push(named.vector === false ? 'BM25 only' : `hybrid (BM25 + ${named.fusion?.method === 'relative' ? 'relative score fusion' : `RRF k=${named.fusion?.rrfK ?? 60}`}${named.fusion?.lexicalWeight !== undefined ? `, lexical weight ${named.fusion.lexicalWeight}` : ''})`);
+  if (named.hybrid) parts.push(named.vector === false ? 'BM25 only' : `hybrid (FTS + ${named.fusion?.method === 'relative' ? 'relative score fusion' : `RRF k=${named.fusion?.rrfK ?? 60}`}${named.fusion?.lexicalWeight !== undefined ? `, lexical weight ${named.fusion.lexicalWeight}` : ''})`);
   if (named.mmrLambda !== undefined && named.mmrLambda < 1) parts.push(`MMR λ=${named.mmrLambda}`);
   if (named.dedupeNear !== undefined) parts.push(`near-dup cos ≥ ${named.dedupeNear}`);
   if (named.recency) parts.push(`recency half-life ${named.recency.halfLifeDays} d, w=${named.recency.weight}`);
