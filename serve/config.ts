@@ -129,7 +129,7 @@ export const envSchema = z.object({
   /** how the vector and lexical lists are fused: rrf (reciprocal rank) | relative (min-max normalised scores) */
   MEMORY_FUSION: z.enum(['rrf', 'relative']).default('relative'),
   /** weight of the lexical (BM25) list against the vector list's 1 */
-  MEMORY_LEXICAL_WEIGHT: z.coerce.number().min(0).max(100).default(1),
+  MEMORY_LEXICAL_WEIGHT: z.coerce.number().min(0).max(100).default(2),
   /** added to the fused score of memories dated in a range the question names ("last May"); 0 = off */
   MEMORY_TIME_BOOST: z.coerce.number().min(0).max(10).default(0.1),
   /** the named range is widened by this many days after its end (events are talked about after them) */

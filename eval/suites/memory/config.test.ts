@@ -17,7 +17,7 @@ describe('memory suite config', () => {
     const full = readMemoryConfig({}, false);
     expect(full.variants).toEqual(DEFAULT_VARIANTS);
     expect(full.variants.map((v) => v.name)).toEqual([
-      'default', 'no-threshold', 'no-recency', 'recency-always', 'rrf', 'lexical-weight-2', 'bm25-only', 'vector-only',
+      'default', 'no-threshold', 'no-recency', 'recency-always', 'rrf', 'lexical-weight-1', 'bm25-only', 'vector-only',
       'no-time', 'no-newer-first', 'neighbours', 'mmr', 'no-dedupe-near', 'chunk-message', 'chunk-window', 'chunk-daily',
     ]);
     const quick = readMemoryConfig({}, true);

@@ -49,7 +49,7 @@ export const DEFAULT_VARIANTS: VariantSpec[] = [
   { name: 'no-recency', retrieval: { recency: null } },
   { name: 'recency-always', retrieval: { recency: { halfLifeDays: 30, weight: 0.9, when: 'always' } } },
   { name: 'rrf', retrieval: { fusion: { method: 'rrf', lexicalWeight: 1 } } },
-  { name: 'lexical-weight-2', retrieval: { fusion: { method: 'relative', lexicalWeight: 2 } } },
+  { name: 'lexical-weight-1', retrieval: { fusion: { method: 'relative', lexicalWeight: 1 } } },
   { name: 'bm25-only', retrieval: { vector: false, recency: null, minScore: null } },
   { name: 'vector-only', retrieval: { hybrid: false, minScore: null } },
   { name: 'no-time', retrieval: { time: null } },

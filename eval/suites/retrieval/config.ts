@@ -58,7 +58,7 @@ export const DEFAULT_CONFIGS: readonly NamedRetrievalConfig[] = [
   { name: 'bm25', hybrid: true, vector: false },
   { name: 'hybrid-relative', hybrid: true, fusion: { method: 'relative', lexicalWeight: 1 } },
   { name: 'hybrid-relative-lexical2', hybrid: true, fusion: { method: 'relative', lexicalWeight: 2 } },
-  { name: 'server-default', hybrid: true, fusion: { method: 'relative', lexicalWeight: 1 }, minScore: 0.2, dedupeNear: SERVER_DEDUPE_NEAR },
+  { name: 'server-default', hybrid: true, fusion: { method: 'relative', lexicalWeight: 2 }, minScore: 0.2, dedupeNear: SERVER_DEDUPE_NEAR },
 ];
 
 /** --quick without a configs list: the baseline and hybrid (the one that adds a second store query). */
