@@ -30,6 +30,7 @@ describe('questionTimeRange', () => {
     expect(range('I have 2 kids and 3 cats')).toBeNull();
     expect(range('What did I do two weeks before the wedding?')).toBeNull();
     expect(range('What does she do at the weekend?')).toBeNull();
+    expect(range('Where does Ana live now?')).toBeNull();
   });
 });
 

@@ -70,6 +70,7 @@ function eventRelative(q: string, r: chrono.ParsedResult): boolean {
 function chronoRange(q: string, ref: Date): TimeRange | null {
   for (const r of chrono.parse(q, { instant: ref, timezone: 'UTC' }, { forwardDate: false })) {
     if (eventRelative(q, r)) continue;
+    if (/^(?:right )?now$/i.test(r.text.trim())) continue; // "where do I live now?" asks about the current state, not about today
     const s = r.start;
     const day = s.isCertain('day');
     const month = s.isCertain('month');
