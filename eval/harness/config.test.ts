@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { sink } from './test-sink';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEFAULT_SEED, type SuiteArgs } from './args';
@@ -53,13 +53,6 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-const sink = (into: string[]) =>
-  new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      into.push(chunk.toString());
-      cb();
-    },
-  });
 
 async function run(config: unknown, quick: boolean, suite: Suite = demo) {
   const file = path.join(tmp, `config-${Math.random()}.json`);

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { sink } from './test-sink';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LatencyHistogram } from '../metrics/histogram';
@@ -25,13 +25,6 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-const sink = (into: string[]) =>
-  new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      into.push(chunk.toString());
-      cb();
-    },
-  });
 const opts = (extra: RunOptions = {}): RunOptions => ({ reportsRoot: tmp, stdout: sink(out), stderr: sink(err), handleSigint: false, ...extra });
 const args = (extra: Partial<SuiteArgs> = {}): SuiteArgs => ({ target: 'in-process', seed: DEFAULT_SEED, quick: true, argv: ['memocha-eval', 'demo'], ...extra });
 

@@ -105,8 +105,10 @@ export async function retrieveMemories(
   // the named time range gets its own searches too, so an old memory of that time is a candidate even
   // when newer ones crowd it out of the unfiltered top
   const filters = [filter, ...(inRange ? [intersect(filter, inRange)].filter((f): f is MemoryFilter => f !== null) : [])];
-  const search = (f: MemoryFilter) => deps.store.search(vector, { k: cfg.candidates, filter: f, withVectors: needVectors }, call);
-  const textSearch = (f: MemoryFilter) => deps.store.textSearch!(q.query, vector, { k: cfg.candidates, filter: f, withVectors: needVectors }, call);
+  // never fewer candidates than memories asked for (the eval suites rank deeper than the server's k)
+  const fetch = Math.max(cfg.candidates, cfg.k);
+  const search = (f: MemoryFilter) => deps.store.search(vector, { k: fetch, filter: f, withVectors: needVectors }, call);
+  const textSearch = (f: MemoryFilter) => deps.store.textSearch!(q.query, vector, { k: fetch, filter: f, withVectors: needVectors }, call);
   const [vectorLists, textLists] = await Promise.all([
     useVector ? Promise.all(filters.map(search)) : Promise.resolve([]),
     lexical ? Promise.all(filters.map(textSearch)) : Promise.resolve([]),

@@ -140,7 +140,7 @@ export function createMemoryService(deps: {
       void indexer.indexSession(sessionId);
     },
     async search(q) {
-      const result = await retrieveMemories({ store, embedder }, { now: clock(), ...q }, { ...cfg, k: q.k ?? cfg.k, candidates: Math.max(cfg.candidates, q.k ?? cfg.k), scope: q.sessionId ? 'session' : 'user', dedupeWindow: false });
+      const result = await retrieveMemories({ store, embedder }, { now: clock(), ...q }, { ...cfg, k: q.k ?? cfg.k, scope: q.sessionId ? 'session' : 'user', dedupeWindow: false });
       return result.memories.map(toUsed);
     },
     clear: (userId, sessionId) => store.delete(sessionId ? { userId, sessionId } : { userId }),
