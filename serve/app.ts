@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import type { Db } from './db';
 import { AppError } from './errors';
+import { requireApiKey } from './http/auth';
 import { requestContext, resolveUser } from './http/middleware';
 import { chatRoutes, type ChatRouteDeps } from './routes/chat';
 import { healthRoutes, type Readiness } from './routes/health';
@@ -19,7 +20,7 @@ export interface AppDeps extends ChatRouteDeps {
   prometheus?: Prometheus;
 }
 
-/** The HTTP app: error envelope and logging first, then health (no user), then the API. */
+/** The HTTP app: error envelope and logging first, then health and metrics (no user, no key), then the API. */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true; // errors are logged by requestContext
@@ -30,15 +31,20 @@ export function createApp(deps: AppDeps): Koa {
   app.use(health.routes());
   if (deps.prometheus) app.use(metricsRoutes(deps.prometheus).routes());
 
-  app.use(resolveUser(deps.config.DEFAULT_USER_ID, (id) => deps.repos.users.ensure(id)));
+  // AUTH on: the API key names the user (X-Memocha-User is ignored); off: the header does.
+  app.use(deps.config.authRequired ? requireApiKey(deps.repos.apiKeys) : resolveUser(deps.config.DEFAULT_USER_ID, (id) => deps.repos.users.ensure(id)));
   const memory = deps.memoryService;
   const forget = memory
     ? (userId: string, sessionId: string) =>
         memory.clear(userId, sessionId).catch((err: unknown) => deps.logger.error({ err, sessionId }, 'could not delete the memories of a deleted session'))
     : undefined;
-  for (const router of [sessionRoutes(deps.repos, deps.config.MAX_BODY_BYTES, forget), chatRoutes(deps), memoryRoutes(deps.repos, memory)]) {
+  // Forgetting wins: a delete first stops the matching running turns (their streams end with an error event).
+  const cancelForSession = (userId: string, sessionId: string) => void deps.turns.cancel({ userId, sessionId }, 'session_deleted');
+  const cancelForMemories = (userId: string, sessionId?: string) => void deps.turns.cancel({ userId, ...(sessionId ? { sessionId } : {}) }, 'memories_forgotten');
+  // A method no route knows (PROPFIND) is the client's mistake: 405, not koa-router's 501.
+  for (const router of [sessionRoutes(deps.repos, deps.config.MAX_BODY_BYTES, forget, cancelForSession), chatRoutes(deps), memoryRoutes(deps.repos, memory, cancelForMemories)]) {
     app.use(router.routes());
-    app.use(router.allowedMethods({ throw: true, notImplemented: () => new AppError(501, 'not_implemented', 'Not implemented'), methodNotAllowed: () => new AppError(405, 'method_not_allowed', 'Method not allowed') }));
+    app.use(router.allowedMethods({ throw: true, notImplemented: () => new AppError(405, 'method_not_allowed', 'Method not supported'), methodNotAllowed: () => new AppError(405, 'method_not_allowed', 'Method not allowed') }));
   }
   return app;
 }

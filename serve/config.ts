@@ -46,6 +46,8 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   DB_POOL_MAX: int(10, 1),
+  /** Where embedded PGlite runs: worker (a worker thread, off the event loop) | inline (the server's thread; tools, debugging). */
+  PGLITE_MODE: z.enum(['worker', 'inline']).default('worker'),
 
   // LLM: `auto` uses the OpenAI-compatible provider when LLM_BASE_URL or LLM_API_KEY is set,
   // and the built-in simulator otherwise.
@@ -86,6 +88,10 @@ export const envSchema = z.object({
   SIM_TTFT_MS: int(20),
   SIM_ITL_MS: int(5),
   SIM_SEED: int(42),
+  /** The key the built-in simulator demands (Authorization: Bearer); unset: a random one per start, known only in-process. */
+  SIM_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Requests the built-in simulator keeps a record of (with each user's last message) for GET /sim/requests; 0 keeps none. */
+  SIM_MAX_RECORDS: int(0),
 
   // Long-term memory
   MEMORY_ENABLED: bool(true),
@@ -156,7 +162,15 @@ export const envSchema = z.object({
   /** > 0: token events arriving within this many ms share one socket write (the first token is written at once). */
   SSE_COALESCE_MS: int(0),
   SHUTDOWN_GRACE_MS: int(10_000, 0),
+  /** A streaming answer's text is saved at most this often (and lags the client by at most about this much after a crash). */
+  ANSWER_SAVE_INTERVAL_MS: int(500, 10),
+  /** A pending answer of another process not saved for this long is taken as dead and marked interrupted; live ones re-save every third of it. */
+  ANSWER_LEASE_MS: int(30_000, 300),
   DEFAULT_USER_ID: z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/).default('default'),
+  /** required: every /v1 and /chat request needs `Authorization: Bearer <api key>` · off: X-Memocha-User names the user · auto: required unless HOST is a loopback address */
+  AUTH: z.enum(['required', 'off', 'auto']).default('auto'),
+  /** Let a server with AUTH=off listen on a non-loopback HOST (anyone who reaches it can act as any user). */
+  AUTH_ALLOW_OPEN: bool(false),
   CORS_ORIGIN: z.string().optional(),
 });
 
@@ -165,6 +179,8 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config extends Env {
   llmMode: 'openai' | 'sim';
   model: string;
+  /** AUTH resolved: true when requests need an API key. */
+  authRequired: boolean;
 }
 
 export class ConfigError extends Error {
@@ -196,7 +212,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(['LLM_PROVIDER=openai needs LLM_BASE_URL (any OpenAI-compatible server) or LLM_API_KEY (api.openai.com)']);
   }
   const model = e.LLM_MODEL ?? (llmMode === 'sim' ? `memocha-sim-${e.SIM_MODE}` : 'gpt-4o-mini');
-  return { ...e, llmMode, model };
+  const authRequired = e.AUTH === 'required' || (e.AUTH === 'auto' && !isLoopbackHost(e.HOST));
+  const exposed = openExposureProblem(authRequired, e.AUTH_ALLOW_OPEN, e.HOST);
+  if (exposed) throw new ConfigError([exposed]);
+  return { ...e, llmMode, model, authRequired };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. 0.0.0.0, :: and names are not. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  return /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** Why listening on `host` without authentication is refused, or undefined when it is allowed. */
+export function openExposureProblem(authRequired: boolean, allowOpen: boolean, host: string): string | undefined {
+  if (authRequired || allowOpen || isLoopbackHost(host)) return undefined;
+  return `AUTH=off with HOST=${host}: a server without authentication must listen on a loopback address (127.0.0.1, ::1, localhost). Use AUTH=required (or auto) and API keys (npm run keys -- create <user>), or set AUTH_ALLOW_OPEN=true to serve every user's data to anyone who can reach ${host}`;
 }
 
 /** Settings that are accepted but deprecated or ignored, as messages to log at startup. */

@@ -15,10 +15,16 @@ async function main() {
   }
   const runtime = await createRuntime(config);
   const running = await startServer(runtime);
-  runtime.deps.logger.info({ url: running.url, llm: config.llmMode, model: config.model, database: runtime.deps.db.backend }, 'Memocha listening');
+  runtime.deps.logger.info({ url: running.url, llm: config.llmMode, model: config.model, database: runtime.deps.db.backend, auth: config.authRequired ? 'api keys' : 'off (X-Memocha-User)' }, 'Memocha listening');
+  // `npm start` execs node (package.json), so npm's forwarded signal lands here. Ctrl-C in a terminal reaches
+  // npm and node both, and npm forwards its copy: later signals must not cut the graceful shutdown short
+  // (it is bounded by SHUTDOWN_GRACE_MS anyway).
+  let closing = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      runtime.deps.logger.info({ signal }, 'signal received');
+    process.on(signal, () => {
+      runtime.deps.logger.info({ signal, alreadyClosing: closing }, 'signal received');
+      if (closing) return;
+      closing = true;
       running.close().then(
         () => process.exit(0),
         (err: unknown) => {

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AppDeps } from './app';
+import { PROCESS_INSTANCE_ID, startAnswerSweeper } from './chat/answer-sweep';
 import type { MemoryService } from './chat/memory-seam';
 import { noMemory } from './chat/memory-seam';
+import { createRunningTurns } from './chat/running-turns';
 import { configWarnings, type Config } from './config';
 import { openDb, type Db } from './db';
 import { createRepos } from './db/repos';
@@ -10,8 +13,10 @@ import { createOpenAiProvider } from './llm/openai';
 import { costUsd } from './llm/pricing';
 import { createResilientLlm, type ResilientLlm } from './llm/resilience';
 import { startSimulator, type Simulator, type SimulatorOptions } from './llm/simulator';
-import { LlmError, type LlmProvider } from './llm/types';
+import { LlmError, type LlmProvider, type LlmUsage } from './llm/types';
+import type { EmbeddingProvider } from './embeddings/types';
 import type { FullMemoryService } from './memory/service';
+import type { VectorStore } from './memory/store/types';
 import { createMemoryFromConfig } from './memory/wire';
 import { createPrometheus } from './observability/prometheus';
 
@@ -20,6 +25,8 @@ export interface Runtime {
   sim?: Simulator;
   /** Long-term memory, unless MEMORY_ENABLED=false or a MemoryService override was given. */
   memoryService?: FullMemoryService;
+  /** The memory's store and embedder (bulk seeding by the eval harness); absent like memoryService. */
+  memoryParts?: { store: VectorStore; embedder: EmbeddingProvider };
   close(): Promise<void>;
 }
 
@@ -30,6 +37,8 @@ export interface RuntimeOverrides {
   /** Extra simulator options for the built-in simulator. */
   sim?: Partial<SimulatorOptions>;
   memory?: MemoryService;
+  /** Owner of this runtime's pending answers (default: this process's id); tests set it to act as another server. */
+  instanceId?: string;
 }
 
 /** Wire config → database, LLM (the real provider or the built-in simulator), resilience and memory. */
@@ -37,23 +46,32 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
   const logger = o.logger ?? createLogger(config.LOG_LEVEL);
   for (const warning of configWarnings(config)) logger.warn(warning);
   const prometheus = createPrometheus();
-  const db = o.db ?? (await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX }));
+  const db = o.db ?? (await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX, pgliteMode: config.PGLITE_MODE }));
   const repos = createRepos(db.knex);
   const stopAnalyze = db.backend === 'pglite' ? analyzePeriodically(db, logger) : () => undefined;
+  const instanceId = o.instanceId ?? PROCESS_INSTANCE_ID;
+  const priced = (model: string, usage: LlmUsage) => costUsd(model, usage, config.LLM_PRICING).usd;
+  // One process owns a PGlite dir, so its rows from before are dead at once; PostgreSQL may be shared: a lease.
+  const shared = db.backend === 'postgres';
+  const stopSweeper = await startAnswerSweeper({ knex: db.knex, instanceId, staleMs: shared ? config.ANSWER_LEASE_MS : 0, costUsd: priced, logger, periodic: shared });
 
   let sim: Simulator | undefined;
   let primary: LlmProvider;
   if (config.llmMode === 'sim') {
+    // Its port is open to every local process: only Memocha (and whoever sets SIM_API_KEY) holds the key.
+    const simKey = config.SIM_API_KEY ?? randomBytes(32).toString('base64url');
     sim = await startSimulator({
       mode: config.SIM_MODE,
       model: config.model,
       seed: config.SIM_SEED,
       ttft: { kind: 'fixed', ms: config.SIM_TTFT_MS },
       itl: { kind: 'fixed', ms: config.SIM_ITL_MS },
+      maxRecords: config.SIM_MAX_RECORDS,
       ...o.sim,
+      apiKey: simKey,
     });
     logger.warn({ url: sim.url, mode: config.SIM_MODE }, 'no LLM configured: answering with the built-in simulator (set LLM_BASE_URL / LLM_API_KEY for a real model)');
-    primary = createOpenAiProvider({ id: 'simulator', baseUrl: sim.url, apiKey: 'simulator', model: config.model });
+    primary = createOpenAiProvider({ id: 'simulator', baseUrl: sim.url, apiKey: simKey, model: config.model, defaultMaxTokens: config.LLM_MAX_TOKENS, logger });
   } else {
     primary = createOpenAiProvider({
       id: 'primary',
@@ -62,10 +80,12 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
       model: config.model,
       streamUsage: config.LLM_STREAM_USAGE,
       maxTokensParam: config.LLM_MAX_TOKENS_PARAM,
+      defaultMaxTokens: config.LLM_MAX_TOKENS,
+      logger,
     });
   }
   const fallbacks = (config.LLM_FALLBACKS ?? []).map((f, i) =>
-    createOpenAiProvider({ id: `fallback-${i + 1}`, baseUrl: f.baseUrl, apiKey: f.apiKey, model: f.model, streamUsage: config.LLM_STREAM_USAGE, maxTokensParam: config.LLM_MAX_TOKENS_PARAM }),
+    createOpenAiProvider({ id: `fallback-${i + 1}`, baseUrl: f.baseUrl, apiKey: f.apiKey, model: f.model, streamUsage: config.LLM_STREAM_USAGE, maxTokensParam: config.LLM_MAX_TOKENS_PARAM, defaultMaxTokens: config.LLM_MAX_TOKENS, logger }),
   );
 
   const llm = createResilientLlm({
@@ -86,7 +106,7 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
   const memoryService = memory?.service;
   prometheus.bind({ llm, db, ...(memoryService ? { memory: memoryService } : {}) });
 
-  const inflight = new Set<AbortController>();
+  const turns = createRunningTurns();
   const deps: Runtime['deps'] = {
     config,
     db,
@@ -97,8 +117,9 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     memoryService,
     prometheus,
     onTurnDone: (t) => prometheus.onTurnDone(t),
-    inflight,
-    costUsd: (model, usage) => costUsd(model, usage, config.LLM_PRICING).usd,
+    turns,
+    costUsd: priced,
+    instanceId,
     admit: () => admission(llm),
     readiness: {
       async database() {
@@ -127,8 +148,10 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     deps,
     sim,
     memoryService,
+    ...(memory ? { memoryParts: { store: memory.store, embedder: memory.embedder } } : {}),
     async close() {
       stopAnalyze();
+      stopSweeper();
       await memoryService?.close();
       await memory?.embedder.close?.();
       llm.close();

@@ -4,6 +4,11 @@ import { z } from 'zod';
 
 const runSchema = z.strictObject({
   suite: z.string().min(1),
+  /**
+   * The run's name when a suite runs more than once (default the suite): its gates are `gates[name]`,
+   * its baseline `<baselines>/<name>.json`, its report `<out>/<name>`.
+   */
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and -').optional(),
   quick: z.boolean().default(true),
   /** the suite's --config, inline */
   config: z.record(z.string(), z.unknown()).default({}),
@@ -14,8 +19,19 @@ export const planSchema = z.strictObject({
   gates: z.string().min(1),
   /** a folder holding <suite>.json baseline reports (missing ones: regression checks are skipped and say so) */
   baselines: z.string().min(1),
-  runs: z.array(runSchema).min(1),
+  runs: z
+    .array(runSchema)
+    .min(1)
+    .superRefine((runs, ctx) => {
+      const names = runs.map((r) => r.name ?? r.suite);
+      if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', message: 'two runs share a name: give each run of the same suite its own "name"' });
+    }),
 });
+
+/** A run's name: its gates key, baseline file and report folder. */
+export function runName(run: GateRun): string {
+  return run.name ?? run.suite;
+}
 
 export type GatePlan = z.infer<typeof planSchema>;
 export type GateRun = GatePlan['runs'][number];

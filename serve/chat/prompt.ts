@@ -4,7 +4,8 @@
  *
  * Layout: [system prompt] [system: dated memories]? [recent window…] [user message].
  */
-import { countChatTokens, countTokens, truncateTokens } from '../llm/tokens';
+import { countChatTokens, countTokens, REPLY_PRIMING_TOKENS, TOKENS_PER_MESSAGE, truncateTokens } from '../llm/tokens';
+import { cachedCountTokens } from './count-cache';
 
 export type PromptRole = 'system' | 'user' | 'assistant';
 
@@ -83,14 +84,21 @@ export class PromptBudgetError extends Error {
   }
 }
 
-/** What one message adds to countChatTokens. */
+/** What one message adds to countChatTokens (its role and content counted through the cache). */
 export function messageTokens(m: PromptMessage): number {
-  return countChatTokens([m]) - countChatTokens([]);
+  return TOKENS_PER_MESSAGE + cachedCountTokens(m.role) + cachedCountTokens(m.content);
+}
+
+/** countChatTokens(messages), through the cache. */
+function chatTokens(messages: readonly PromptMessage[]): number {
+  let total = REPLY_PRIMING_TOKENS;
+  for (const m of messages) total += messageTokens(m);
+  return total;
 }
 
 /** The longest whole-token prefix of `text` whose own token count is ≤ max (re-checked after cutting). */
 export function fitText(text: string, maxTokens: number): { text: string; truncated: boolean } {
-  if (countTokens(text) <= maxTokens) return { text, truncated: false };
+  if (cachedCountTokens(text) <= maxTokens) return { text, truncated: false };
   for (let limit = Math.max(0, maxTokens); limit >= 0; limit--) {
     const cut = truncateTokens(text, limit).text;
     if (countTokens(cut) <= maxTokens) return { text: cut, truncated: true };
@@ -145,7 +153,7 @@ function fitMemories(byScore: readonly PromptMemory[], cap: number, input: Promp
   let used = messageTokens(render([]));
   const chosen: PromptMemory[] = [];
   for (const m of byScore) {
-    if (used + countTokens(`\n${formatMemoryLine(m, input.currentSessionId)}`) > cap + LINE_SLACK_TOKENS) continue;
+    if (used + cachedCountTokens(`\n${formatMemoryLine(m, input.currentSessionId)}`) > cap + LINE_SLACK_TOKENS) continue;
     const shown = order([...chosen, m]);
     const message = render(shown);
     const cost = messageTokens(message);
@@ -226,13 +234,13 @@ export function assemblePrompt<W extends PromptMessage>(input: AssemblePromptInp
  */
 export function planPrompt<W extends PromptMessage>(input: PromptPlanInput<W>): PromptPlan<W> {
   const { memoriesShare, windowShare, budget } = checkInput(input);
-  const userAlone = MIN_PROMPT_TOKENS + countTokens(input.userMessage);
+  const userAlone = MIN_PROMPT_TOKENS + cachedCountTokens(input.userMessage);
   const user = fitText(input.userMessage, budget - MIN_PROMPT_TOKENS);
   const system = userAlone > budget ? { text: '', truncated: input.systemPrompt !== '' } : fitText(input.systemPrompt, budget - userAlone);
   const systemMsg: PromptMessage = { role: 'system', content: system.text };
   const userMsg: PromptMessage = { role: 'user', content: user.text };
 
-  const flexible = budget - countChatTokens([systemMsg, userMsg]);
+  const flexible = budget - chatTokens([systemMsg, userMsg]);
   const memCap = Math.floor(flexible * memoriesShare);
   const winCap = Math.floor(flexible * windowShare);
   const costs: number[] = [];
@@ -260,7 +268,7 @@ export function planPrompt<W extends PromptMessage>(input: PromptPlanInput<W>): 
           memories: memories.cost,
           window: window.cost,
           user: messageTokens(userMsg),
-          total: countChatTokens(messages),
+          total: chatTokens(messages),
         },
         memoriesUsed: memories.shown,
         dropped: { memories: all.length - memories.kept, windowMessages: input.window.length - window.kept.length },

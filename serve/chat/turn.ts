@@ -5,6 +5,7 @@ import type { MessageRow, Repos } from '../db/repos';
 import { NotFoundError } from '../errors';
 import { estimateUsage } from '../llm/tokens';
 import { LlmError, type LlmEvent, type LlmProvider, type LlmUsage } from '../llm/types';
+import { createAnswerSaver, type AnswerSaver } from './answer-saver';
 import { toClientError, type ClientError } from './llm-errors';
 import type { MemoryService, MemoryStatus, UsedMemory } from './memory-seam';
 import { checkPromptBudget, MIN_PROMPT_TOKENS, planPrompt, PromptBudgetError, type AssembledPrompt, type PromptPlan } from './prompt';
@@ -17,6 +18,8 @@ export interface ChatDeps {
   memory: MemoryService;
   logger: Logger;
   costUsd: (model: string, usage: LlmUsage) => number | null;
+  /** Recorded on pending answers: which process owns them (serve/chat/answer-sweep.ts). */
+  instanceId: string;
   /** Observability hook (metrics): called once per answered turn with its timings; must not throw. */
   onTurnDone?: (timings: TurnTimings) => void;
 }
@@ -43,6 +46,22 @@ export interface TurnTimings {
   llmMs?: number;
   ttftMs?: number;
   totalMs: number;
+  /** Request received → the LLM called, plus the LLM queue wait: Memocha's own time before the upstream request. */
+  preUpstreamMs?: number;
+  /**
+   * Memocha's own time on the way to the first token: preUpstreamMs plus handling the first token
+   * (from the provider's event to the client write). The SDK's own request and chunk parsing are not in it.
+   */
+  overheadMs?: number;
+  /** Mean time per token from the provider's event to the client write (Memocha's added time per token). */
+  overheadPerTokenMs?: number;
+}
+
+/** The stages known once the turn has started (before the LLM is called): the SSE Server-Timing header. */
+export interface TurnStages {
+  dbMs: number;
+  retrievalMs: number;
+  promptMs: number;
 }
 
 export interface TurnMeta {
@@ -63,6 +82,7 @@ export type TurnEvent =
 
 export interface Turn {
   meta: TurnMeta;
+  stages: TurnStages;
   run(signal: AbortSignal): AsyncGenerator<TurnEvent>;
 }
 
@@ -112,6 +132,19 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
     memories: memoriesUsed,
     promptTokens: prompt.tokens,
   };
+  // The answer's row exists before the LLM is called: a crash leaves it pending, swept to interrupted later.
+  await repos.messages.insert({
+    id: meta.assistantMessageId,
+    sessionId: input.sessionId,
+    userId: input.userId,
+    role: 'assistant',
+    content: '',
+    status: 'pending',
+    model: deps.llm.model,
+    promptTokens: prompt.tokens.total,
+    instanceId: deps.instanceId,
+  });
+  let saver: AnswerSaver | undefined;
 
   async function* run(signal: AbortSignal): AsyncGenerator<TurnEvent> {
     const tLlm = performance.now();
@@ -119,6 +152,21 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
     let ttftMs: number | undefined;
     let llmTtftMs: number | undefined;
     let done: Extract<LlmEvent, { type: 'done' }> | undefined;
+    // Handling of each token: its event from the provider → the consumer asks for the next one (client written).
+    let tokens = 0;
+    let handlingMs = 0;
+    let firstHandlingMs = 0;
+    let saveFailed = false;
+    saver = createAnswerSaver({
+      intervalMs: config.ANSWER_SAVE_INTERVAL_MS,
+      heartbeatMs: config.ANSWER_LEASE_MS / 3,
+      write: (t) => repos.messages.savePending(meta.assistantMessageId, t),
+      onError: (err) => {
+        if (!saveFailed) deps.logger.warn({ err, messageId: meta.assistantMessageId }, 'saving the streaming answer failed');
+        saveFailed = true;
+      },
+    });
+    let ended = false;
     try {
       for await (const ev of deps.llm.stream(
         { messages, temperature: input.temperature, maxTokens: input.maxTokens },
@@ -129,13 +177,21 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
             ttftMs = performance.now() - input.receivedAt;
             llmTtftMs = performance.now() - tLlm;
           }
+          const tIn = performance.now();
           text += ev.text;
+          saver.update(text);
           yield { type: 'token', text: ev.text };
+          const spent = performance.now() - tIn;
+          if (tokens === 0) firstHandlingMs = spent;
+          handlingMs += spent;
+          tokens += 1;
         } else {
           done = ev;
         }
       }
+      ended = true;
     } catch (err) {
+      ended = true;
       const aborted = signal.aborted || (err instanceof LlmError && err.kind === 'aborted');
       const clientError = aborted ? toClientError(new LlmError('aborted', 'client closed')) : toClientError(err);
       const llmMs = performance.now() - tLlm;
@@ -146,12 +202,37 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
         yield { type: 'error', messageId: meta.assistantMessageId, ...clientError };
       }
       return;
+    } finally {
+      if (!ended) {
+        // The consumer stopped iterating mid-answer: still settle the row (never left pending by a live process).
+        const error = toClientError(new LlmError('aborted', 'consumer stopped'));
+        await finish({ status: 'partial', text, usage: estimateUsage(messages, text), llmTtftMs, llmMs: performance.now() - tLlm, error }).catch((err: unknown) =>
+          deps.logger.warn({ err, messageId: meta.assistantMessageId }, 'storing the partial answer failed'),
+        );
+      }
     }
     const llmMs = performance.now() - tLlm;
     const usage = done?.usage ?? estimateUsage(messages, text);
     const message = await finish({ status: 'complete', text, usage, llmTtftMs, llmMs, provider: done?.provider, model: done?.model, attempts: done?.attempts });
+    if (!message) {
+      yield { type: 'error', messageId: meta.assistantMessageId, status: 404, code: 'session_not_found', message: `session ${input.sessionId} was deleted while answering` };
+      return;
+    }
     deps.memory.afterTurn({ userId: input.userId, sessionId: input.sessionId, messages: [userMessage, message] });
-    const timings: TurnTimings = { dbMs, retrievalMs, promptMs, queueWaitMs: done?.queueWaitMs, llmTtftMs, llmMs, ttftMs, totalMs: performance.now() - input.receivedAt };
+    const preUpstreamMs = tLlm - input.receivedAt + (done?.queueWaitMs ?? 0);
+    const timings: TurnTimings = {
+      dbMs,
+      retrievalMs,
+      promptMs,
+      queueWaitMs: done?.queueWaitMs,
+      llmTtftMs,
+      llmMs,
+      ttftMs,
+      totalMs: performance.now() - input.receivedAt,
+      preUpstreamMs,
+      overheadMs: preUpstreamMs + firstHandlingMs,
+      ...(tokens > 0 ? { overheadPerTokenMs: handlingMs / tokens } : {}),
+    };
     deps.onTurnDone?.(timings);
     yield {
       type: 'done',
@@ -174,13 +255,11 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
     attempts?: number;
     error?: ClientError;
     err?: unknown;
-  }): Promise<MessageRow> {
+  }): Promise<MessageRow | null> {
     const model = f.model ?? deps.llm.model;
-    const message = await repos.messages.insert({
-      id: meta.assistantMessageId,
-      sessionId: input.sessionId,
-      userId: input.userId,
-      role: 'assistant',
+    await saver?.close(); // no background save may land after the final update
+    // null: the row is gone (its session was deleted meanwhile); the usage ledger still records the call.
+    const message = await repos.messages.update(meta.assistantMessageId, {
       content: f.text,
       status: f.status,
       model,
@@ -194,7 +273,7 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
     await repos.usage.record({
       userId: input.userId,
       sessionId: input.sessionId,
-      messageId: message.id,
+      messageId: meta.assistantMessageId,
       provider: f.provider ?? deps.llm.id,
       model,
       promptTokens: f.usage.promptTokens,
@@ -210,7 +289,7 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
     return message;
   }
 
-  return { meta, run };
+  return { meta, stages: { dbMs, retrievalMs, promptMs }, run };
 }
 
 /**
@@ -234,8 +313,8 @@ export function answerReserve(config: Config, maxTokens: number | undefined): nu
 function planTurnPrompt(config: Config, history: MessageRow[], input: TurnInput, answerReserveTokens: number): PromptPlan<MessageRow> {
   return planPrompt({
     systemPrompt: config.SYSTEM_PROMPT,
-    // A failed answer with no text would only confuse the model.
-    window: history.filter((m) => m.role !== 'system' && !(m.role === 'assistant' && m.content === '')),
+    // A failed answer with no text would only confuse the model; another turn's pending answer is not written yet.
+    window: history.filter((m) => m.role !== 'system' && !(m.role === 'assistant' && (m.content === '' || m.status === 'pending'))),
     userMessage: input.content,
     contextTokens: config.LLM_CONTEXT_TOKENS,
     answerReserveTokens,

@@ -8,11 +8,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from './index';
 import { createRepos } from './repos/index';
+import { migrations } from './migrations/index';
 import { backends, openTestDb, randomSchemaName, TEST_DATABASE_URL, type TestDb } from '../testing/db';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tempDirs: string[] = [];
+/** Every migration's name, in order (the list grows; the tests check that all of them apply). */
+const ALL_MIGRATIONS = migrations.map((m) => m.name);
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'memocha-db-'));
@@ -42,7 +45,7 @@ describe.each(backends)('openDb on %s', (backend) => {
     expect(t.db.backend).toBe(backend);
     await t.db.ping();
     await t.db.migrate(); // idempotent
-    expect(await migrationNames(t.db)).toEqual(['001_init', '002_memory_indexing']);
+    expect(await migrationNames(t.db)).toEqual(ALL_MIGRATIONS);
     for (const table of ['users', 'sessions', 'messages', 'llm_usage']) {
       expect(await t.db.knex.schema.hasTable(table)).toBe(true);
     }
@@ -62,10 +65,13 @@ describe.each(backends)('openDb on %s', (backend) => {
     const max = backend === 'pglite' ? 1 : 2;
     // Promise.all starts the (lazy) knex queries now.
     const queries = Promise.all(Array.from({ length: 4 }, () => t.db.knex.raw('select pg_sleep(0.2)')));
-    // PGlite runs its WASM on this thread, so the event loop is blocked until its queries finish.
+    // Inline PGlite runs its WASM on this thread, so the event loop is blocked until its queries finish.
     if (backend === 'postgres') {
       await new Promise((r) => setTimeout(r, 80));
       expect(t.db.pool()).toMatchObject({ used: 2, size: 2, pending: 2 });
+    } else if (t.db.worker) {
+      await new Promise((r) => setTimeout(r, 80));
+      expect(t.db.pool()).toMatchObject({ used: 1, size: 1, pending: 3 });
     }
     await queries;
     const idle = t.db.pool();
@@ -79,7 +85,7 @@ describe.runIf(backends.includes('postgres'))('PostgreSQL schemas', () => {
     const schema = randomSchemaName('twice');
     const first = await openDb({ databaseUrl: TEST_DATABASE_URL, schema, poolMax: 1 });
     const second = await openDb({ databaseUrl: TEST_DATABASE_URL, schema, poolMax: 1 });
-    expect(await migrationNames(second)).toEqual(['001_init', '002_memory_indexing']);
+    expect(await migrationNames(second)).toEqual(ALL_MIGRATIONS);
     await second.close();
     await first.knex.raw('drop schema ?? cascade', [schema]);
     await first.close();
@@ -119,7 +125,7 @@ describe('PGlite', () => {
       const again = createRepos(second.knex);
       expect(await again.sessions.get('persist', s.id)).toMatchObject({ title: 'kept 🎉' });
       expect((await again.messages.recent(s.id, 5)).map((m) => m.content)).toEqual([`'); DROP TABLE messages; --`]);
-      expect(await migrationNames(second)).toEqual(['001_init', '002_memory_indexing']);
+      expect(await migrationNames(second)).toEqual(ALL_MIGRATIONS);
     } finally {
       await second.close();
     }
@@ -144,10 +150,10 @@ describe('npm run db:migrate', () => {
     const opts = { cwd: ROOT, env, timeout: 60_000 };
     const up = await run('npx', ['tsx', 'serve/db/migrate.ts'], opts);
     expect(up.stdout).toContain(`backend: pglite (${path.join(dataDir, 'pglite')})`);
-    expect(up.stdout).toContain('applied now: 001_init, 002_memory_indexing');
+    expect(up.stdout).toContain(`applied now: ${ALL_MIGRATIONS.join(', ')}`);
 
     const down = await run('npx', ['tsx', 'serve/db/migrate.ts', '--rollback'], opts);
-    expect(down.stdout).toContain('rolled back: 002_memory_indexing, 001_init');
+    expect(down.stdout).toContain(`rolled back: ${[...ALL_MIGRATIONS].reverse().join(', ')}`);
     expect(down.stdout).toContain('applied migrations: (none)');
   });
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory from 'knex';
 import type { Knex } from 'knex';
@@ -6,8 +6,17 @@ import ClientPGLite from 'knex-pglite';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
 import { migratorConfig } from './migrations/index';
+import { startPgliteWorker, type PgliteWorker } from './pglite-worker';
 
 export type DbBackend = 'postgres' | 'pglite';
+
+/**
+ * Where embedded PGlite runs: 'worker' (a worker thread; queries as messages) or 'inline' (this
+ * thread: every query's CPU on the event loop). docs/DECISIONS.md has the measurements.
+ */
+export const PGLITE_MODES = ['worker', 'inline'] as const;
+export type PgliteMode = (typeof PGLITE_MODES)[number];
+export const DEFAULT_PGLITE_MODE: PgliteMode = 'worker';
 
 export interface PoolStats {
   size: number;
@@ -19,8 +28,10 @@ export interface PoolStats {
 export interface Db {
   knex: Knex;
   backend: DbBackend;
-  /** The embedded instance when backend is 'pglite'. */
+  /** The embedded instance when backend is 'pglite' and it runs in this thread (mode 'inline'). */
   pglite?: PGlite;
+  /** The thread running PGlite (mode 'worker'); `crash` is a test hook. */
+  worker?: Pick<PgliteWorker, 'threadId' | 'crash'>;
   /** PostgreSQL schema holding the tables, when one was requested. */
   schema?: string;
   ping(): Promise<void>;
@@ -39,6 +50,8 @@ export interface OpenDbOptions {
   inMemory?: boolean;
   /** PostgreSQL pool size (PGlite is always one connection). */
   poolMax?: number;
+  /** PGlite only: where it runs (default DEFAULT_PGLITE_MODE). */
+  pgliteMode?: PgliteMode;
   /** PostgreSQL only: created if missing and put first on the search_path. */
   schema?: string;
   /** Run migrations before returning (default true). */
@@ -97,23 +110,94 @@ async function createSchema(knex: Knex, schema: string): Promise<void> {
 
 async function openPglite(opts: OpenDbOptions): Promise<Db> {
   let location = 'memory://';
+  let unlock = () => undefined as void;
   if (!opts.inMemory) {
     location = path.resolve(opts.dataDir ?? './data', 'pglite');
     mkdirSync(location, { recursive: true });
+    unlock = lockDataDir(location);
   }
-  const pglite = new PGlite(location, { extensions: { vector } });
-  await pglite.waitReady;
-  // knex-pglite reads `connection.pglite` and forces a pool of exactly one connection.
-  const knex = knexFactory({ client: ClientPGLite, connection: () => ({ pglite }) } as Knex.Config);
-  return makeDb(knex, 'pglite', undefined, pglite);
+  try {
+    const mode = opts.pgliteMode ?? DEFAULT_PGLITE_MODE;
+    if (mode === 'inline') {
+      const pglite = new PGlite(location, { extensions: { vector } });
+      await pglite.waitReady;
+      // knex-pglite reads `connection.pglite` and forces a pool of exactly one connection.
+      const knex = knexFactory({ client: ClientPGLite, connection: () => ({ pglite }) } as Knex.Config);
+      return makeDb(knex, 'pglite', undefined, {
+        pglite,
+        onClose: async () => {
+          try {
+            if (!pglite.closed) await pglite.close();
+          } finally {
+            unlock();
+          }
+        },
+      });
+    }
+    const worker = await startPgliteWorker({ location });
+    const knex = knexFactory({ client: ClientPGLite, connection: () => ({ pglite: worker.pglite }) } as Knex.Config);
+    return makeDb(knex, 'pglite', undefined, { worker, onClose: () => worker.close().finally(unlock) });
+  } catch (err) {
+    unlock();
+    throw err;
+  }
 }
 
-function makeDb(knex: Knex, backend: DbBackend, schema?: string, pglite?: PGlite): Db {
+/**
+ * One process owns a PGlite data dir: a second opener (another server, `npm run memory:reindex` while
+ * the server runs) would corrupt it. A lock file beside the dir holds the owner's pid; a dead owner's
+ * lock is taken over.
+ */
+const heldLocks = new Set<string>();
+
+function lockDataDir(location: string): () => void {
+  const file = `${location}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      heldLocks.add(file);
+      return () => {
+        heldLocks.delete(file);
+        rmSync(file, { force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+      const pid = Number(readFileSync(file, 'utf8'));
+      // Our own pid in a lock we don't hold is a stale lock from an earlier run with the same pid
+      // (a container's node is always pid 1), not a live owner.
+      const ownStale = pid === process.pid && !heldLocks.has(file);
+      if (!ownStale && processAlive(pid)) {
+        throw new Error(`the PGlite data dir ${location} is in use by process ${pid} (${file}): one process owns it; stop that one, or share PostgreSQL (DATABASE_URL)`, { cause: err });
+      }
+      rmSync(file, { force: true });
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface DbExtras {
+  pglite?: PGlite;
+  worker?: PgliteWorker;
+  onClose?: () => Promise<void>;
+}
+
+function makeDb(knex: Knex, backend: DbBackend, schema?: string, extras: DbExtras = {}): Db {
   let closed = false;
   return {
     knex,
     backend,
-    ...(pglite ? { pglite } : {}),
+    ...(extras.pglite ? { pglite: extras.pglite } : {}),
+    ...(extras.worker ? { worker: { threadId: extras.worker.threadId, crash: extras.worker.crash } } : {}),
     ...(schema ? { schema } : {}),
     ping: async () => {
       await knex.raw('select 1');
@@ -124,8 +208,11 @@ function makeDb(knex: Knex, backend: DbBackend, schema?: string, pglite?: PGlite
     close: async () => {
       if (closed) return;
       closed = true;
-      await knex.destroy(); // knex-pglite closes PGlite when its one connection is destroyed
-      if (pglite && !pglite.closed) await pglite.close();
+      try {
+        await knex.destroy(); // knex-pglite closes PGlite when its one connection is destroyed
+      } finally {
+        await extras.onClose?.();
+      }
     },
     pool: () => poolStats(knex),
   };

@@ -104,3 +104,32 @@ describe('createMicroBatcher', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('createMicroBatcher priorities', () => {
+  it('runs queued query texts before queued background texts, in small background batches', async () => {
+    const { calls, run } = recorder();
+    const b = createMicroBatcher(run, { maxBatch: 64, waitMs: 1, backgroundMaxBatch: 3 });
+    // a background job of 7 texts queues first; a query arrives while its first batch runs
+    const bg = b.submit(['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7'], undefined, 'background');
+    await new Promise((r) => setTimeout(r, 3));
+    const q = b.submit(['q1'], undefined, 'query');
+    expect(await q).toEqual(['Q1']);
+    expect(await bg).toEqual(['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7']);
+    // the query waited for one background batch of 3 at most, never for the 4 queued behind it
+    expect(calls).toEqual([['b1', 'b2', 'b3'], ['q1'], ['b4', 'b5', 'b6'], ['b7']]);
+  });
+
+  it('never mixes background texts into a query batch, and drops an aborted background call', async () => {
+    const { calls, run } = recorder();
+    const b = createMicroBatcher(run, { maxBatch: 64, waitMs: 5 });
+    const ctl = new AbortController();
+    const gone = b.submit(['x1', 'x2'], ctl.signal, 'background');
+    const bg = b.submit(['b1'], undefined, 'background');
+    const q = b.submit(['q1', 'q2']);
+    ctl.abort(new Error('client left'));
+    await expect(gone).rejects.toThrow('client left');
+    expect(await q).toEqual(['Q1', 'Q2']);
+    expect(await bg).toEqual(['B1']);
+    expect(calls).toEqual([['q1', 'q2'], ['b1']]);
+  });
+});

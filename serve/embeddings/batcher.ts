@@ -3,12 +3,18 @@
  * texts are queued) and sent to `run` together; results are split back to each caller.
  * One batch runs at a time; texts that arrive meanwhile form the next batch as soon as it ends.
  * A caller whose signal aborts is rejected at once and its texts still in the queue are dropped.
+ *
+ * Priority: texts submitted as `background` (indexing) wait in their own queue and form a batch only
+ * when no query text waits, at most `backgroundMaxBatch` of them, so a query that arrives while a
+ * background batch runs waits for a small batch at most, and never behind queued background texts.
  */
 export interface MicroBatcherOptions {
   /** Most texts per `run` call (a larger request is split). */
   maxBatch: number;
   /** How long the first queued text waits for company. */
   waitMs: number;
+  /** Most background texts per `run` call (default maxBatch). */
+  backgroundMaxBatch?: number;
 }
 
 export interface BatcherStats {
@@ -35,7 +41,7 @@ interface Item<R> {
 }
 
 export interface MicroBatcher<R> {
-  submit(texts: string[], signal?: AbortSignal): Promise<R[]>;
+  submit(texts: string[], signal?: AbortSignal, priority?: 'query' | 'background'): Promise<R[]>;
   stats(): BatcherStats;
 }
 
@@ -45,14 +51,16 @@ export function createMicroBatcher<R>(
 ): MicroBatcher<R> {
   const maxBatch = Math.max(1, Math.floor(opts.maxBatch));
   const waitMs = Math.max(0, opts.waitMs);
+  const backgroundMaxBatch = Math.max(1, Math.floor(opts.backgroundMaxBatch ?? maxBatch));
   let queue: Item<R>[] = [];
+  let background: Item<R>[] = [];
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   const counters: BatcherStats = { batches: 0, texts: 0 };
 
   function schedule(): void {
-    if (running || queue.length === 0) return;
-    if (queue.length >= maxBatch) {
+    if (running || queue.length + background.length === 0) return;
+    if (queue.length >= maxBatch || (queue.length === 0 && background.length >= backgroundMaxBatch)) {
       void flush();
     } else if (!timer) {
       timer = setTimeout(() => void flush(), waitMs);
@@ -63,9 +71,10 @@ export function createMicroBatcher<R>(
     if (timer) clearTimeout(timer);
     timer = undefined;
     queue = queue.filter((item) => !item.call.failed);
-    if (running || queue.length === 0) return;
+    background = background.filter((item) => !item.call.failed);
+    if (running || queue.length + background.length === 0) return;
     running = true;
-    const batch = queue.splice(0, maxBatch);
+    const batch = queue.length > 0 ? queue.splice(0, maxBatch) : background.splice(0, backgroundMaxBatch);
     counters.batches += 1;
     counters.texts += batch.length;
     try {
@@ -77,7 +86,7 @@ export function createMicroBatcher<R>(
     } finally {
       running = false;
       // Texts that queued while this batch ran have waited long enough: go again now.
-      if (queue.length > 0) void flush();
+      if (queue.length + background.length > 0) void flush();
     }
   }
 
@@ -102,14 +111,15 @@ export function createMicroBatcher<R>(
   function abandon(call: Call<R>, reason: unknown): void {
     fail(call, reason);
     queue = queue.filter((item) => item.call !== call);
-    if (queue.length === 0 && timer) {
+    background = background.filter((item) => item.call !== call);
+    if (queue.length + background.length === 0 && timer) {
       clearTimeout(timer);
       timer = undefined;
     }
   }
 
   return {
-    submit(texts, signal) {
+    submit(texts, signal, priority = 'query') {
       if (texts.length === 0) return Promise.resolve([]);
       if (signal?.aborted) return Promise.reject(signal.reason);
       return new Promise<R[]>((resolve, reject) => {
@@ -117,7 +127,8 @@ export function createMicroBatcher<R>(
         const release = () => signal?.removeEventListener('abort', onAbort);
         const call: Call<R> = { results: new Array<R>(texts.length), remaining: texts.length, failed: false, resolve, reject, release };
         signal?.addEventListener('abort', onAbort, { once: true });
-        texts.forEach((text, index) => queue.push({ text, index, call }));
+        const into = priority === 'background' ? background : queue;
+        texts.forEach((text, index) => into.push({ text, index, call }));
         schedule();
       });
     },

@@ -1,6 +1,11 @@
 /** Per call: `signal` stops the work (a queued text is dropped, a model run or request is not started). */
 export interface EmbedOptions {
   signal?: AbortSignal;
+  /**
+   * 'query' (default): someone waits for it (a chat turn's retrieval). 'background' (indexing): a
+   * provider with a queue runs it only when no query waits, so writes never delay a retrieval.
+   */
+  priority?: 'query' | 'background';
 }
 
 /** A text → vector model. Vectors are L2-normalised, so cosine similarity is a dot product. */

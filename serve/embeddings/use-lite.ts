@@ -50,11 +50,11 @@ export async function embedUseLiteBatch(texts: string[]): Promise<Float32Array[]
 }
 
 export function createUseLiteEmbedder(opts: UseLiteOptions = {}): UseLiteEmbedder {
-  const batcher = createMicroBatcher<Float32Array>(embedUseLiteBatch, { maxBatch: opts.maxBatch ?? 64, waitMs: opts.batchWaitMs ?? 5 });
+  const batcher = createMicroBatcher<Float32Array>(embedUseLiteBatch, { maxBatch: opts.maxBatch ?? 64, waitMs: opts.batchWaitMs ?? 5, backgroundMaxBatch: 8 });
   return {
     id: 'use-lite',
     dimensions: USE_LITE_DIMENSIONS,
-    embed: (texts, opts) => batcher.submit(texts, opts?.signal),
+    embed: (texts, opts) => batcher.submit(texts, opts?.signal, opts?.priority),
     warmup: async () => {
       await loadUseLiteModel();
     },

@@ -26,6 +26,8 @@ export interface WorkerEmbedderOptions {
   maxBatch?: number;
   /** How long a call waits for concurrent calls to share a model run (default 5 ms). */
   batchWaitMs?: number;
+  /** Most background (indexing) texts per model call (default 8): bounds how long a query waits behind one. */
+  backgroundMaxBatch?: number;
   /** Test hook: the worker crashes when asked to embed this exact text. */
   crashOnText?: string;
 }
@@ -139,13 +141,13 @@ export function createWorkerEmbedder(opts: WorkerEmbedderOptions = {}): WorkerEm
       }
       return Array.from({ length: r.count }, (_, i) => all.slice(i * r.dimensions, (i + 1) * r.dimensions));
     },
-    { maxBatch: opts.maxBatch ?? 64, waitMs: opts.batchWaitMs ?? 5 },
+    { maxBatch: opts.maxBatch ?? 64, waitMs: opts.batchWaitMs ?? 5, backgroundMaxBatch: opts.backgroundMaxBatch ?? 8 },
   );
 
   return {
     id: 'use-lite',
     dimensions: USE_LITE_DIMENSIONS,
-    embed: (texts, opts) => batcher.submit(texts, opts?.signal),
+    embed: (texts, opts) => batcher.submit(texts, opts?.signal, opts?.priority),
     async warmup() {
       await request({ type: 'warmup' });
     },

@@ -3,7 +3,8 @@ import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { AppError } from '../errors';
 
-export type State = { requestId: string; userId: string; log: Logger };
+/** `receivedAt`: performance.now() when the request reached the first middleware (Server-Timing, TTFT). */
+export type State = { requestId: string; userId: string; log: Logger; receivedAt: number };
 
 /** Request id, one access-log line per request, and the JSON error envelope. Goes first. */
 export function requestContext(logger: Logger) {
@@ -11,6 +12,7 @@ export function requestContext(logger: Logger) {
     const started = performance.now();
     const requestId = sanitizeId(ctx.get('x-request-id')) ?? randomUUID();
     ctx.state.requestId = requestId;
+    ctx.state.receivedAt = started;
     ctx.state.log = logger.child({ requestId });
     ctx.set('X-Request-Id', requestId);
     try {

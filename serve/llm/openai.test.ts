@@ -51,14 +51,14 @@ describe('openai provider: happy paths', () => {
 
   it('estimates usage with the tokenizer when the server sends none', async () => {
     up.push({ kind: 'ok', usage: false, tokens: ['The answer', ' is 42.'] });
-    const { done } = await collect(llm, { ...req, temperature: 0, maxTokens: 5 });
+    const { done } = await collect(llm, { ...req, temperature: 0, maxTokens: 50 });
     expect(done?.usage).toEqual({
       promptTokens: countChatTokens(req.messages),
       completionTokens: countTokens('The answer is 42.'),
       totalTokens: countChatTokens(req.messages) + countTokens('The answer is 42.'),
       source: 'estimated',
     });
-    expect(up.requests[0]?.body).toMatchObject({ temperature: 0, max_tokens: 5 });
+    expect(up.requests[0]?.body).toMatchObject({ temperature: 0, max_tokens: 50 });
   });
 
   it('complete() returns text, usage, provider/model and ttftMs = totalMs', async () => {

@@ -89,7 +89,7 @@ describe('against the simulator', () => {
     expect(sim.requests.length - before).toBe(1);
   });
 
-  it('hangs are cut by the attempt timeout and retried; malformed chunks are retried', async () => {
+  it('hangs are cut by the attempt timeout and retried; a malformed line is skipped, its answer completes', async () => {
     sim.configure({ faults: { hangRate: 0.3, malformedRate: 0.2 } });
     const llm = make({ attemptTimeoutMs: 150 });
     const before = sim.requests.length;
@@ -100,7 +100,18 @@ describe('against the simulator', () => {
     expect(s.attempts).toBe(records.length);
     expect(s.timeouts.firstToken).toBe(records.filter((r) => r.outcome === 'hang').length);
     const failedCalls = results.filter((r) => r.error !== undefined).length;
-    // every faulty attempt is followed by a retry, except the last one of a call that ran out of retries
-    expect(s.retries).toBe(records.filter((r) => r.outcome === 'hang' || r.outcome === 'malformed').length - failedCalls);
+    // every hung attempt is followed by a retry, except the last one of a call that ran out of retries
+    expect(s.retries).toBe(records.filter((r) => r.outcome === 'hang').length - failedCalls);
+    for (const r of results.filter((x) => x.error === undefined)) expect(r.tokens.join('')).toBe(question);
+  });
+
+  it('a malformed line in every stream: skipped, every answer completes without a retry', async () => {
+    sim.configure({ faults: { malformedRate: 1 } });
+    const llm = make();
+    const before = sim.requests.length;
+    const results = await Promise.all(Array.from({ length: 4 }, () => drain(llm, undefined, echoReq)));
+    expect(results.map((r) => [r.error, r.tokens.join('')])).toEqual(results.map(() => [undefined, question]));
+    expect(sim.requests.slice(before).map((r) => r.outcome)).toEqual(['malformed', 'malformed', 'malformed', 'malformed']);
+    expect(llm.stats().retries).toBe(0);
   });
 });

@@ -21,6 +21,8 @@ export interface IndexerStats {
   failures: number;
   lastError?: string;
   queued: number;
+  /** Chunks deleted again right after their upsert because their messages were forgotten meanwhile. */
+  forgottenInFlight: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -33,7 +35,7 @@ const UPSERT_BATCH = 500;
  */
 export function createIndexer(deps: IndexerDeps) {
   const { repos, store, embedder, chunking, logger } = deps;
-  const stats: IndexerStats = { runs: 0, messagesIndexed: 0, chunksUpserted: 0, failures: 0, queued: 0 };
+  const stats: IndexerStats = { runs: 0, messagesIndexed: 0, chunksUpserted: 0, failures: 0, queued: 0, forgottenInFlight: 0 };
   let tail: Promise<void> = Promise.resolve();
   const queuedSessions = new Set<string>();
 
@@ -91,12 +93,30 @@ export function createIndexer(deps: IndexerDeps) {
     await storeChunks(pending, await chunksFor(pending));
   }
 
-  /** Embed and upsert `chunks` (in UPSERT_BATCH slices), then mark `messages` indexed. */
-  async function storeChunks(messages: MessageRow[], chunks: MemoryChunk[]) {
+  /** The chunks all of whose source messages still exist and are not forgotten. */
+  async function stillRemembered(chunks: MemoryChunk[]): Promise<MemoryChunk[]> {
+    if (chunks.length === 0) return chunks;
+    const live = await repos.memoryIndex.live(chunks.flatMap((c) => c.messageIds));
+    return chunks.filter((c) => c.messageIds.every((id) => live.has(id)));
+  }
+
+  /**
+   * Embed and upsert `chunks` (in UPSERT_BATCH slices), then mark `messages` indexed.
+   * Forgetting wins over a job in flight: a forget marks the messages (or deletes them with their
+   * session) and then deletes from the store; this job upserts and then checks the marks again, deleting
+   * what it wrote for forgotten messages. Either the check sees the mark, or the upsert came before the
+   * mark and so before the forget's delete, which removes it: nothing forgotten survives either order.
+   */
+  async function storeChunks(messages: MessageRow[], candidates: MemoryChunk[]) {
+    const chunks = await stillRemembered(candidates);
     if (chunks.length > 0) {
-      const vectors = await embedder.embed(chunks.map((c) => c.text));
+      const vectors = await embedder.embed(chunks.map((c) => c.text), { priority: 'background' });
       const records: MemoryRecord[] = chunks.map((c, i) => ({ ...c, vector: vectors[i] ?? new Float32Array(embedder.dimensions) }));
       for (let i = 0; i < records.length; i += UPSERT_BATCH) await store.upsert(records.slice(i, i + UPSERT_BATCH));
+      const kept = new Set(await stillRemembered(chunks));
+      const forgotten = chunks.filter((c) => !kept.has(c));
+      for (const [userId, ids] of groupIds(forgotten)) await store.delete({ userId, ids });
+      stats.forgottenInFlight += forgotten.length;
     }
     await repos.memoryIndex.markIndexed(messages.map((m) => m.id));
     stats.messagesIndexed += messages.length;
@@ -142,3 +162,14 @@ export function createIndexer(deps: IndexerDeps) {
 }
 
 export type Indexer = ReturnType<typeof createIndexer>;
+
+/** Chunk ids by user (a store deletes ids only within one user). */
+function groupIds(chunks: MemoryChunk[]): Map<string, string[]> {
+  const byUser = new Map<string, string[]>();
+  for (const c of chunks) {
+    const ids = byUser.get(c.userId);
+    if (ids) ids.push(c.id);
+    else byUser.set(c.userId, [c.id]);
+  }
+  return byUser;
+}

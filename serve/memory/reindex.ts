@@ -12,7 +12,7 @@ import { createMemoryFromConfig } from './wire';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'memocha-reindex');
-  const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX });
+  const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX, pgliteMode: config.PGLITE_MODE });
   try {
     if (config.VECTOR_STORE === 'pgvector') await db.knex.schema.dropTableIfExists('memories');
     const repos = createRepos(db.knex);

@@ -19,6 +19,10 @@ export interface MemoryStats {
 
 export interface FullMemoryService extends MemoryService {
   search(q: RetrievalQuery & { k?: number }): Promise<UsedMemory[]>;
+  /**
+   * Forget the user's memories (of one session): their messages are marked forgotten first, so nothing
+   * queued, in flight or swept later indexes them again, then the store's records are deleted.
+   */
   clear(userId: string, sessionId?: string): Promise<number>;
   count(userId: string): Promise<number>;
   /** Index pending messages and apply retention now (the periodic sweep does the same). */
@@ -143,7 +147,11 @@ export function createMemoryService(deps: {
       const result = await retrieveMemories({ store, embedder }, { now: clock(), ...q }, { ...cfg, k: q.k ?? cfg.k, scope: q.sessionId ? 'session' : 'user', dedupeWindow: false });
       return result.memories.map(toUsed);
     },
-    clear: (userId, sessionId) => store.delete(sessionId ? { userId, sessionId } : { userId }),
+    async clear(userId, sessionId) {
+      // The order matters (see storeChunks in indexer.ts): mark, then delete.
+      await repos.memoryIndex.forget(sessionId ? { userId, sessionId } : { userId });
+      return store.delete(sessionId ? { userId, sessionId } : { userId });
+    },
     count: (userId) => store.count({ userId }),
     sweep,
     idle: () => indexer.idle(),

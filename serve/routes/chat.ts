@@ -2,17 +2,19 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { toClientError } from '../chat/llm-errors';
-import { answerReserve, startTurn, type ChatDeps, type Turn, type TurnEvent } from '../chat/turn';
+import { cancelledBy, TurnCancelled, type RunningTurns } from '../chat/running-turns';
+import { answerReserve, startTurn, type ChatDeps, type Turn, type TurnEvent, type TurnStages, type TurnTimings } from '../chat/turn';
 import { AppError } from '../errors';
 import { parseWith, readJson, requireUuid } from '../http/body';
+import { serverTiming } from '../http/server-timing';
 import type { LlmError } from '../llm/types';
 import { openSse, wantsSse } from '../sse';
 
 export interface ChatRouteDeps extends ChatDeps {
   /** Fails fast (breaker open, queue full) before anything is stored. */
   admit: () => LlmError | null;
-  /** Streams in flight, so shutdown can abort them. */
-  inflight: Set<AbortController>;
+  /** Turns running, so that shutdown and deletes (of a session, of memories) can stop them. */
+  turns: RunningTurns;
 }
 
 const options = {
@@ -33,7 +35,7 @@ export function chatRoutes(deps: ChatRouteDeps) {
   const chatBody = z.object({ message: text(), sessionId: z.string().optional(), ...options }).strict();
 
   router.post('/v1/sessions/:id/messages', async (ctx) => {
-    const receivedAt = performance.now();
+    const receivedAt = arrival(ctx);
     const sessionId = requireUuid(ctx.params.id, 'session id');
     const body = parseWith(messageBody, await readJson(ctx, bodyLimit));
     checkLength(body.content, maxChars);
@@ -42,7 +44,7 @@ export function chatRoutes(deps: ChatRouteDeps) {
   });
 
   router.post('/chat', async (ctx) => {
-    const receivedAt = performance.now();
+    const receivedAt = arrival(ctx);
     const body = parseWith(chatBody, await readJson(ctx, bodyLimit));
     checkLength(body.message, maxChars);
     answerReserve(deps.config, body.maxTokens);
@@ -56,6 +58,12 @@ export function chatRoutes(deps: ChatRouteDeps) {
   });
 
   return router;
+}
+
+/** When the request reached the server (the first middleware), else now. */
+function arrival(ctx: Context): number {
+  const at = (ctx.state as { receivedAt?: unknown }).receivedAt;
+  return typeof at === 'number' ? at : performance.now();
 }
 
 function checkLength(content: string, maxChars: number) {
@@ -77,54 +85,169 @@ async function answer(
   deps: ChatRouteDeps,
   input: { sessionId: string; content: string; temperature?: number; maxTokens?: number; receivedAt: number },
 ) {
+  const receivedAt = input.receivedAt;
   await admitted(deps);
+  const userId = ctx.state.userId as string;
   const controller = new AbortController();
-  // The client going away while the turn starts stops its memory retrieval.
-  const onEarlyClose = () => controller.abort();
-  ctx.res.once('close', onEarlyClose);
-  let turn: Turn;
+  // Registered before the turn starts, so a delete or shutdown from now on stops it.
+  const release = deps.turns.add(userId, input.sessionId, controller);
   try {
-    turn = await startTurn(deps, { userId: ctx.state.userId as string, ...input, signal: controller.signal });
+    // The client going away while the turn starts stops its memory retrieval.
+    const onEarlyClose = () => controller.abort(new TurnCancelled('client_closed'));
+    ctx.res.once('close', onEarlyClose);
+    let turn: Turn;
+    try {
+      turn = await startTurn(deps, { userId, ...input, signal: controller.signal });
+    } catch (err) {
+      throw await stopError(deps, userId, input.sessionId, controller.signal, err);
+    } finally {
+      ctx.res.off('close', onEarlyClose);
+    }
+    const early = cancelledBy(controller.signal);
+    if (early) {
+      // Stopped while starting: settle the turn's rows, then answer before any SSE header.
+      try {
+        for await (const ev of turn.run(controller.signal)) void ev;
+      } catch (err) {
+        deps.logger.debug({ err, code: early.code }, 'a cancelled turn failed while stopping');
+      }
+      await settleCancelled(deps, userId, turn, early);
+      throw cancelError(early, turn);
+    }
+    if (wantsSse(ctx)) await streamTurn(ctx, deps, turn, controller, receivedAt);
+    else await jsonTurn(ctx, deps, turn, controller);
   } finally {
-    ctx.res.off('close', onEarlyClose);
-  }
-  deps.inflight.add(controller);
-  try {
-    if (wantsSse(ctx)) await streamTurn(ctx, deps, turn, controller);
-    else await jsonTurn(ctx, turn, controller);
-  } finally {
-    deps.inflight.delete(controller);
+    release();
   }
 }
 
-async function streamTurn(ctx: Context, deps: ChatRouteDeps, turn: Turn, controller: AbortController) {
-  const sse = openSse(ctx, { keepAliveMs: deps.config.SSE_KEEPALIVE_MS, coalesceMs: deps.config.SSE_COALESCE_MS, headers: { 'X-Request-Id': ctx.state.requestId as string } });
-  sse.signal.addEventListener('abort', () => controller.abort(), { once: true });
-  sse.send('meta', turn.meta);
-  for await (const ev of turn.run(controller.signal)) {
-    if (ev.type === 'token') sse.send('token', { text: ev.text }, { coalesce: true });
-    else if (ev.type === 'done') sse.send('done', doneBody(ev));
-    else sse.send('error', { code: ev.code, message: ev.message, messageId: ev.messageId, retryAfterS: ev.retryAfterS });
-  }
-  if (controller.signal.aborted && !sse.closed) {
-    // Aborted by us (shutdown), not by the client: say so before closing.
-    sse.send('error', { code: 'server_shutting_down', message: 'The server is shutting down; the partial answer was stored', messageId: turn.meta.assistantMessageId });
-  }
-  sse.close();
+function cancelError(c: TurnCancelled, turn?: Turn): AppError {
+  const details = turn ? { messageId: turn.meta.assistantMessageId, userMessageId: turn.meta.userMessageId } : undefined;
+  return new AppError(c.status, c.code, c.message, details, c.retryAfterS ? { 'Retry-After': String(c.retryAfterS) } : {});
 }
 
-async function jsonTurn(ctx: Context, turn: Turn, controller: AbortController) {
+/**
+ * What a turn that threw answers: its cancellation when it was stopped (a write into a session deleted
+ * meanwhile fails), 410 when its session is gone without a cancel reaching it (deleted just as it
+ * started), else the error itself.
+ */
+async function stopError(deps: ChatRouteDeps, userId: string, sessionId: string, signal: AbortSignal, err: unknown): Promise<unknown> {
+  const stopped = cancelledBy(signal);
+  if (stopped) {
+    deps.logger.debug({ err, code: stopped.code }, 'a cancelled turn failed while stopping');
+    return cancelError(stopped);
+  }
+  if (err instanceof AppError) return err;
+  const gone = await deps.repos.sessions.get(userId, sessionId).then(
+    (s) => s === null,
+    () => false,
+  );
+  if (gone) {
+    deps.logger.debug({ err }, 'the session was deleted while the turn ran');
+    return cancelError(new TurnCancelled('session_deleted'));
+  }
+  return err;
+}
+
+/**
+ * A turn stopped because memories were deleted is never remembered: its own messages are marked
+ * forgotten once it has stored them (the delete's own mark may have run before they existed).
+ */
+async function settleCancelled(deps: ChatRouteDeps, userId: string, turn: Turn, c: TurnCancelled) {
+  if (c.code !== 'memories_forgotten') return;
+  await deps.repos.memoryIndex.forget({ userId, ids: [turn.meta.userMessageId, turn.meta.assistantMessageId] }).catch((err: unknown) => {
+    deps.logger.error({ err, messageId: turn.meta.assistantMessageId }, 'could not mark a cancelled turn forgotten');
+  });
+}
+
+async function streamTurn(ctx: Context, deps: ChatRouteDeps, turn: Turn, controller: AbortController, receivedAt: number) {
+  // What is known when the headers go out: the stages before the LLM and Memocha's time so far.
+  const timing = serverTiming([...stageMetrics(turn.stages), { name: 'pre', dur: performance.now() - receivedAt, desc: 'received to headers sent' }]);
+  const sse = openSse(ctx, { keepAliveMs: deps.config.SSE_KEEPALIVE_MS, coalesceMs: deps.config.SSE_COALESCE_MS, headers: { 'X-Request-Id': ctx.state.requestId as string, 'Server-Timing': timing } });
+  sse.signal.addEventListener('abort', () => controller.abort(new TurnCancelled('client_closed')), { once: true });
+  const userId = ctx.state.userId as string;
+  const sendCancelled = async (c: TurnCancelled) => {
+    await settleCancelled(deps, userId, turn, c);
+    sse.send('error', { code: c.code, message: c.message, messageId: turn.meta.assistantMessageId, ...(c.retryAfterS ? { retryAfterS: c.retryAfterS } : {}) });
+  };
+  try {
+    sse.send('meta', turn.meta);
+    for await (const ev of turn.run(controller.signal)) {
+      if (ev.type === 'token') {
+        sse.send('token', { text: ev.text }, { coalesce: true });
+        continue;
+      }
+      // A turn stopped by us ends with why, whatever it managed to finish meanwhile.
+      const stopped = cancelledBy(controller.signal);
+      if (stopped) await sendCancelled(stopped);
+      else if (ev.type === 'done') sse.send('done', doneBody(ev));
+      else sse.send('error', { code: ev.code, message: ev.message, messageId: ev.messageId, retryAfterS: ev.retryAfterS });
+      return;
+    }
+    // Ended without a last event: aborted (by the client, shutdown or a delete).
+    const stopped = cancelledBy(controller.signal);
+    if (stopped && !sse.closed) await sendCancelled(stopped);
+  } catch (err) {
+    const stopped = cancelledBy(controller.signal);
+    if (stopped) await sendCancelled(stopped);
+    else {
+      deps.logger.error({ err, sessionId: turn.meta.sessionId }, 'the streamed turn failed');
+      sse.send('error', { code: 'internal_error', message: 'The answer failed; try again', messageId: turn.meta.assistantMessageId });
+    }
+  } finally {
+    sse.close();
+  }
+}
+
+async function jsonTurn(ctx: Context, deps: ChatRouteDeps, turn: Turn, controller: AbortController) {
   const onClose = () => {
-    if (!ctx.res.writableFinished) controller.abort();
+    if (!ctx.res.writableFinished) controller.abort(new TurnCancelled('client_closed'));
   };
   ctx.res.once('close', onClose);
   let final: TurnEvent | undefined;
-  for await (const ev of turn.run(controller.signal)) if (ev.type !== 'token') final = ev;
+  try {
+    for await (const ev of turn.run(controller.signal)) if (ev.type !== 'token') final = ev;
+  } catch (err) {
+    throw await stopError(deps, ctx.state.userId as string, turn.meta.sessionId, controller.signal, err);
+  }
+  // A turn stopped by us answers why, whatever it managed to finish meanwhile.
+  const stopped = cancelledBy(controller.signal);
+  if (stopped) {
+    await settleCancelled(deps, ctx.state.userId as string, turn, stopped);
+    throw cancelError(stopped, turn);
+  }
   if (!final || final.type === 'token') throw new AppError(499, 'client_closed', 'The client closed the request');
   if (final.type === 'error') {
     throw new AppError(final.status, final.code, final.message, { messageId: final.messageId, userMessageId: turn.meta.userMessageId }, final.retryAfterS ? { 'Retry-After': String(final.retryAfterS) } : {});
   }
+  ctx.set('Server-Timing', serverTiming(timingMetrics(final.timings)));
   ctx.body = { ...doneBody(final), sessionId: turn.meta.sessionId, userMessageId: turn.meta.userMessageId, memory: turn.meta.memory, memories: turn.meta.memories };
+}
+
+function stageMetrics(s: TurnStages) {
+  return [
+    { name: 'db', dur: s.dbMs },
+    { name: 'retrieval', dur: s.retrievalMs },
+    { name: 'prompt', dur: s.promptMs },
+  ];
+}
+
+/** Every stage of a finished turn, for the JSON answer's Server-Timing header. */
+function timingMetrics(t: TurnTimings) {
+  const optional: [string, number | undefined, string][] = [
+    ['queue', t.queueWaitMs, 'LLM queue wait'],
+    ['upstream-ttft', t.llmTtftMs, 'LLM call to first token'],
+    ['llm', t.llmMs, 'LLM call'],
+    ['ttft', t.ttftMs, 'received to first token'],
+    ['pre-upstream', t.preUpstreamMs, 'received to LLM request'],
+    ['overhead', t.overheadMs, "Memocha's own time before the first token"],
+    ['overhead-token', t.overheadPerTokenMs, 'per token'],
+  ];
+  return [
+    ...stageMetrics(t),
+    ...optional.filter(([, dur]) => dur !== undefined).map(([name, dur, desc]) => ({ name, dur, desc })),
+    { name: 'total', dur: t.totalMs },
+  ];
 }
 
 function doneBody(ev: Extract<TurnEvent, { type: 'done' }>) {

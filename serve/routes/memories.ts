@@ -4,14 +4,28 @@ import type { FullMemoryService } from '../memory/service';
 import { AppError, NotFoundError } from '../errors';
 import type { Repos } from '../db/repos';
 import { parseWith, requireUuid } from '../http/body';
+import { isRealTimestamp } from '../db/repos/util';
+import type { Logger } from 'pino';
+
+const ISO_DATE = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** A real calendar date (no Feb 31) in years 1-9999: PostgreSQL rejects year 0 and JS Date rolls over bad days. */
+function isoInstant(s: string): boolean {
+  const m = ISO_DATE.exec(s);
+  if (!m || !isRealTimestamp(`${m[1]}T00:00:00Z`)) return false;
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) return false;
+  const year = new Date(t).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}
 
 const isoDate = z
   .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date or date-time')
+  .refine(isoInstant, 'must be an ISO date or date-time (YYYY-MM-DD[THH:MM[:SS[.fff]][Z|±HH:MM]]) in years 0001-9999')
   .transform((s) => new Date(s));
 
 const searchQuery = z.object({
-  q: z.string().min(1, 'is required').max(4_000),
+  q: z.string().min(1, 'is required').max(4_000).refine((s) => !s.includes('\u0000'), 'must not contain NUL characters'),
   sessionId: z.string().optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
@@ -19,7 +33,8 @@ const searchQuery = z.object({
 });
 
 /** Search and clear the caller's long-term memories. */
-export function memoryRoutes(repos: Repos, memory: FullMemoryService | undefined) {
+/** `cancelTurns` stops the user's running turns (of one session) before their memories are deleted. */
+export function memoryRoutes(repos: Repos, memory: FullMemoryService | undefined, cancelTurns?: (userId: string, sessionId?: string) => void) {
   const router = new Router();
   const need = () => {
     if (!memory) throw new AppError(404, 'memory_disabled', 'Long-term memory is disabled (MEMORY_ENABLED=false)');
@@ -32,19 +47,25 @@ export function memoryRoutes(repos: Repos, memory: FullMemoryService | undefined
     const memories = await need()
       .search({ userId: ctx.state.userId, query: q.q, sessionId, from: q.from, to: q.to, k: q.k })
       .catch((err: unknown) => {
-        throw new AppError(503, 'memory_unavailable', `Memory search failed: ${err instanceof Error ? err.message : String(err)}`);
+        // The cause (often SQL text) goes to the log only.
+        (ctx.state.log as Logger).error({ err }, 'memory search failed');
+        throw new AppError(503, 'memory_unavailable', 'Memory search is unavailable; try again later');
       });
     ctx.body = { items: memories };
   });
 
   router.delete('/v1/memories', async (ctx) => {
-    ctx.body = { deleted: await need().clear(ctx.state.userId) };
+    const m = need();
+    cancelTurns?.(ctx.state.userId);
+    ctx.body = { deleted: await m.clear(ctx.state.userId) };
   });
 
   router.delete('/v1/sessions/:id/memories', async (ctx) => {
     const id = requireUuid(ctx.params.id, 'session id');
     if (!(await repos.sessions.get(ctx.state.userId, id))) throw new NotFoundError('session', id);
-    ctx.body = { deleted: await need().clear(ctx.state.userId, id) };
+    const m = need();
+    cancelTurns?.(ctx.state.userId, id);
+    ctx.body = { deleted: await m.clear(ctx.state.userId, id) };
   });
 
   return router;

@@ -4,14 +4,23 @@ import type { Repos } from '../db/repos';
 import { NotFoundError } from '../errors';
 import { parseWith, readJson, requireUuid } from '../http/body';
 
-const createBody = z.object({ title: z.string().max(200).optional() }).strict();
+// PostgreSQL text cannot hold NUL: refuse it here instead of failing in the driver.
+const createBody = z.object({ title: z.string().max(200).refine((s) => !s.includes('\u0000'), 'must not contain NUL characters').optional() }).strict();
 const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),
 });
 
-/** `forgetSession` removes what else belongs to a deleted session (its long-term memories). */
-export function sessionRoutes(repos: Repos, maxBodyBytes: number, forgetSession?: (userId: string, sessionId: string) => Promise<unknown>) {
+/**
+ * `forgetSession` removes what else belongs to a deleted session (its long-term memories);
+ * `cancelTurns` stops the session's running turns first, so none writes into it after the delete.
+ */
+export function sessionRoutes(
+  repos: Repos,
+  maxBodyBytes: number,
+  forgetSession?: (userId: string, sessionId: string) => Promise<unknown>,
+  cancelTurns?: (userId: string, sessionId: string) => void,
+) {
   const router = new Router();
 
   router.post('/v1/sessions', async (ctx) => {
@@ -34,6 +43,7 @@ export function sessionRoutes(repos: Repos, maxBodyBytes: number, forgetSession?
 
   router.delete('/v1/sessions/:id', async (ctx) => {
     const id = requireUuid(ctx.params.id, 'session id');
+    cancelTurns?.(ctx.state.userId, id);
     if (!(await repos.sessions.remove(ctx.state.userId, id))) throw new NotFoundError('session', id);
     await forgetSession?.(ctx.state.userId, id);
     ctx.status = 204;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { openDb, type Db, type DbBackend } from '../db/index';
+import { openDb, PGLITE_MODES, type Db, type DbBackend, type PgliteMode } from '../db/index';
 
 /** The PostgreSQL used by tests; override with TEST_DATABASE_URL. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -16,6 +16,15 @@ function selectBackends(raw: string | undefined): readonly DbBackend[] {
   if (!raw) return ALL_BACKENDS;
   const wanted = raw.split(',').map((s) => s.trim());
   return ALL_BACKENDS.filter((b) => wanted.includes(b));
+}
+
+/** PGLITE_MODE=worker|inline runs the PGlite tests in that mode (default: the server's default). */
+export const testPgliteMode: PgliteMode | undefined = pgliteModeFromEnv(process.env.PGLITE_MODE);
+
+function pgliteModeFromEnv(raw: string | undefined): PgliteMode | undefined {
+  if (!raw) return undefined;
+  if (!(PGLITE_MODES as readonly string[]).includes(raw)) throw new Error(`PGLITE_MODE must be one of ${PGLITE_MODES.join(', ')}, got ${raw}`);
+  return raw as PgliteMode;
 }
 
 export interface TestDb {
@@ -35,7 +44,7 @@ export function randomSchemaName(prefix = 'test'): string {
  */
 export async function openTestDb(backend: DbBackend, opts: { poolMax?: number } = {}): Promise<TestDb> {
   if (backend === 'pglite') {
-    const db = await openDb({ inMemory: true });
+    const db = await openDb({ inMemory: true, ...(testPgliteMode ? { pgliteMode: testPgliteMode } : {}) });
     return { db, cleanup: () => db.close() };
   }
   return openInSchema(TEST_DATABASE_URL, opts.poolMax ?? 4);

@@ -1,27 +1,18 @@
 /** Test support: a knex on a fresh in-memory PGlite with pgvector, or on the test PostgreSQL. */
 import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite/vector';
 import knexFactory, { type Knex } from 'knex';
-import ClientPGLite from 'knex-pglite';
-import { TEST_DATABASE_URL } from './db';
+import { openDb } from '../db/index';
+import { TEST_DATABASE_URL, testPgliteMode } from './db';
 
 export interface TestKnex {
   knex: Knex;
   close(): Promise<void>;
 }
 
+/** Unmigrated, in the server's PGlite mode (or PGLITE_MODE's). */
 export async function openPgliteKnex(): Promise<TestKnex> {
-  const pglite = new PGlite('memory://', { extensions: { vector } });
-  await pglite.waitReady;
-  const knex = knexFactory({ client: ClientPGLite, connection: () => ({ pglite }) } as Knex.Config);
-  return {
-    knex,
-    close: async () => {
-      await knex.destroy();
-      if (!pglite.closed) await pglite.close();
-    },
-  };
+  const db = await openDb({ inMemory: true, migrate: false, ...(testPgliteMode ? { pgliteMode: testPgliteMode } : {}) });
+  return { knex: db.knex, close: () => db.close() };
 }
 
 /** A knex on the test PostgreSQL with its own schema first on the search_path; dropped on close. */

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { MemoryService } from '../chat/memory-seam';
 import { loadConfig, testConfig, type Config } from '../config';
 import { openDb, type Db, type DbBackend } from '../db';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../llm/simulator';
+import { DEFAULT_OPTIONS, startSimulator, type Simulator, type SimulatorOptions } from '../llm/simulator';
 import { createLogger } from '../logger';
 import { createRuntime, type Runtime } from '../runtime';
 import { startServer, type RunningServer } from '../server';
@@ -83,7 +83,8 @@ export async function startStack(o: StackOptions = {}): Promise<ConfiguredStack>
       db,
       logger: o.logger ?? createLogger(config.LOG_LEVEL, o.logName),
       ...(o.memory ? { memory: o.memory } : {}),
-      ...(provider ? {} : { sim: o.sim }),
+      // tests read the built-in simulator's records, which `npm start` does not keep (SIM_MAX_RECORDS=0)
+      ...(provider ? {} : { sim: { maxRecords: DEFAULT_OPTIONS.maxRecords, ...o.sim } }),
     });
     cleanups.push(() => runtime.close());
     const server = await startServer(runtime, 0, '127.0.0.1');
@@ -108,7 +109,7 @@ function configFor(o: StackOptions, providerEnv: Record<string, string>): Config
 async function openStackDb(spec: StackDb, config: Config, cleanups: (() => Promise<void>)[]): Promise<Db> {
   if (typeof spec !== 'string') return spec;
   if (spec === 'config') {
-    const db = await openDb({ databaseUrl: config.DATABASE_URL, inMemory: !config.DATABASE_URL, poolMax: config.DB_POOL_MAX });
+    const db = await openDb({ databaseUrl: config.DATABASE_URL, inMemory: !config.DATABASE_URL, poolMax: config.DB_POOL_MAX, pgliteMode: config.PGLITE_MODE });
     cleanups.push(() => db.close());
     return db;
   }

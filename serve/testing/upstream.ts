@@ -10,17 +10,23 @@ import { LlmError } from '../llm/types';
 import type { LlmEvent, LlmProvider, LlmRequest } from '../llm/types';
 
 export type Step =
-  /** A normal answer (streamed when the request asks for it). */
-  | { kind: 'ok'; tokens?: string[]; usage?: boolean; ttftMs?: number; itlMs?: number; finishReason?: string }
-  /** An HTTP error before any token. */
-  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown }
+  /**
+   * A normal answer (streamed when the request asks for it). Faults on top: `malformedAfter` writes a line
+   * that is not JSON after that many tokens and carries on; `noFinish` leaves out the finish_reason chunk,
+   * `noDone` the final `data: [DONE]`.
+   */
+  | { kind: 'ok'; tokens?: string[]; usage?: boolean; ttftMs?: number; itlMs?: number; finishReason?: string; malformedAfter?: number; noFinish?: boolean; noDone?: boolean }
+  /** An HTTP error before any token (`body` as JSON, or `rawBody` as it is). */
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown; rawBody?: string }
+  /** Any answer at all, e.g. 200 text/html or an empty 200 body. */
+  | { kind: 'raw'; status?: number; contentType?: string; body: string }
   /** Never answer; the connection stays open until the client gives up. */
   | { kind: 'hang' }
   /** Stream `afterTokens` tokens, then destroy the connection. */
   | { kind: 'cut'; tokens?: string[]; afterTokens: number }
   /** Stream `afterTokens` tokens, then go silent with the connection open. */
   | { kind: 'stall'; tokens?: string[]; afterTokens: number }
-  /** Stream one chunk that is not JSON (non-streaming: an invalid JSON body). */
+  /** Stream one chunk that is not JSON, then end the body (non-streaming: an invalid JSON body). */
   | { kind: 'malformed' }
   /** Destroy the connection without any response. */
   | { kind: 'reset' };
@@ -79,8 +85,12 @@ export async function startTestUpstream(defaultStep: Step = { kind: 'ok' }): Pro
 
     switch (step.kind) {
       case 'status':
-        res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers });
-        res.end(JSON.stringify(step.body ?? { error: { message: `scripted ${step.status}`, type: 'test' } }));
+        res.writeHead(step.status, { 'content-type': step.rawBody !== undefined ? 'text/html' : 'application/json', ...step.headers });
+        res.end(step.rawBody ?? JSON.stringify(step.body ?? { error: { message: `scripted ${step.status}`, type: 'test' } }));
+        return;
+      case 'raw':
+        res.writeHead(step.status ?? 200, step.contentType ? { 'content-type': step.contentType } : {});
+        res.end(step.body);
         return;
       case 'hang':
         return; // keep the socket open
@@ -94,7 +104,7 @@ export async function startTestUpstream(defaultStep: Step = { kind: 'ok' }): Pro
           return;
         }
         startStream();
-        res.write('data: {"this is": not json\n\n');
+        res.end('data: {"this is": not json\n\n');
         return;
       case 'cut':
       case 'stall': {
@@ -123,13 +133,15 @@ export async function startTestUpstream(defaultStep: Step = { kind: 'ok' }): Pro
         for (const [i, t] of tokens.entries()) {
           if (i > 0 && step.itlMs) await sleep(step.itlMs);
           if (res.destroyed) return;
-          res.write(chunk({ content: t }));
+          if (i === step.malformedAfter) res.write('data: {"choices": [{"delta": {"content": "lost\n\n');
+          // let a fast producer feel back-pressure instead of buffering everything
+          if (!res.write(chunk({ content: t }))) await once(res, 'drain').catch(() => undefined);
         }
-        res.write(chunk({}, step.finishReason ?? 'stop'));
+        if (!step.noFinish) res.write(chunk({}, step.finishReason ?? 'stop'));
         if (withUsage && body.stream_options) {
           res.write(`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 0, model, choices: [], usage })}\n\n`);
         }
-        res.end('data: [DONE]\n\n');
+        res.end(step.noDone ? '' : 'data: [DONE]\n\n');
         return;
       }
     }

@@ -186,7 +186,8 @@ describe('LLM faults', () => {
     } catch {
       // the abort ends the body with an AbortError
     }
-    const row = await until(() => t.runtime.deps.repos.messages.get(assistantId).then((m) => m ?? undefined));
+    // The row exists (pending) from before the first token; wait for the abort to settle it.
+    const row = await until(() => t.runtime.deps.repos.messages.get(assistantId).then((m) => (m && m.status !== 'pending' ? m : undefined)));
     expect(row.status).toBe('partial');
     expect(row.content.length).toBeGreaterThan(0);
     await until(async () => (t.sim.requests[0]?.outcome === 'aborted' ? true : undefined));

@@ -5,7 +5,7 @@ import { closedLoop } from '../../lib/closed-loop';
 import type { BatchRequest, WireRequest } from './client-protocol';
 
 export function sendWire(r: WireRequest, dispatcher: Agent): Promise<ChatResult> {
-  if (r.kind === 'memocha') return chatOnce(r.url, { message: r.message, stream: r.stream, ...(r.readDelayMs ? { readDelayMs: r.readDelayMs } : {}) }, dispatcher);
+  if (r.kind === 'memocha') return chatOnce(r.url, { message: r.message, stream: r.stream, ...(r.readDelayMs ? { readDelayMs: r.readDelayMs } : {}), ...(r.user ? { user: r.user } : {}) }, dispatcher);
   return directOnce(r.url, { messages: r.messages, model: r.model, stream: r.stream, ...(r.apiKey ? { apiKey: r.apiKey } : {}) }, dispatcher);
 }
 

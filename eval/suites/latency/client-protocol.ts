@@ -3,7 +3,7 @@ import type { ChatResult } from '../../client/chat';
 
 /** One request, as plain data (it crosses a thread boundary). */
 export type WireRequest =
-  | { kind: 'memocha'; url: string; message: string; stream: boolean; readDelayMs?: number }
+  | { kind: 'memocha'; url: string; message: string; stream: boolean; readDelayMs?: number; user?: string }
   | { kind: 'direct'; url: string; messages: { role: string; content: string }[]; model: string; stream: boolean; apiKey?: string };
 
 export interface BatchRequest {

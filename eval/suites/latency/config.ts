@@ -33,6 +33,13 @@ const latencySchema = z.strictObject({
   validityItl: delaySchema,
   /** Memocha's long-term memory (retrieval before each answer, indexing after); default on, off with --quick */
   memory: z.boolean(),
+  /**
+   * Long-term memories stored for each of `seedUsers` users before the run (in-process target, memory on;
+   * 0 = none). Memocha requests then go round-robin to these users, so every retrieval searches at least
+   * this many memories of its user (latency/seed.ts).
+   */
+  seedMemories: nonNegInt,
+  seedUsers: posInt,
   directModel: z.string().min(1).optional(),
   /** where the load-generating client runs (default a worker thread) */
   client: z.enum(['worker', 'main']),
@@ -54,6 +61,8 @@ export const latencyConfig: ConfigSpec<typeof latencySchema> = {
     validityRequests: 300,
     validityItl: { kind: 'fixed', ms: 20 },
     memory: true,
+    seedMemories: 0,
+    seedUsers: 8,
     client: 'worker',
   },
   // --quick leaves long-term memory off (loading the embedding model and indexing cost ~10 s)

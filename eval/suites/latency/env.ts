@@ -27,6 +27,8 @@ export interface LatencyEnv {
   seed: number;
   /** every measured Memocha request, for the error rate */
   memocha: ChatResult[];
+  /** the user of the i-th Memocha request of a batch (seeded users, round-robin); undefined = the default user */
+  userFor(i: number): string | undefined;
 }
 
 /**

@@ -28,8 +28,8 @@
 import os from 'node:os';
 import type { Cell } from '../../harness/builder';
 import type { DelaySpec } from '../../../serve';
-import { defineSuite } from '../../harness/suite';
-import { startTarget } from '../../harness/target';
+import { defineSuite, type SuiteContext } from '../../harness/suite';
+import { startTarget, type Target } from '../../harness/target';
 import { createLoadClient, type LoadClient } from './client';
 import { latencyConfig, requestsAt, type LatencyConfig } from './config';
 import { cell } from './emit';
@@ -38,6 +38,7 @@ import { emitLevel, MODE_COLUMNS, modeRows, runLevel, STAGE_COLUMNS, stageRow, t
 import { runSweep, SWEEP_COLUMNS } from './sweep';
 import { emitValidity, runValidityPhase, VALIDITY_COLUMNS, validityRows } from './validity-phase';
 import { overheadAt } from './overhead';
+import { seedMemories, seededUser, type SeedResult } from './seed';
 
 const SETTLE_LIMIT_MS = 60_000;
 
@@ -61,6 +62,28 @@ function overheadRows(r: LevelResult): Cell[][] {
   return rows;
 }
 
+/** Store cfg.seedMemories memories for each of cfg.seedUsers users (in-process target with memory on only). */
+async function seed(ctx: SuiteContext, cfg: LatencyConfig, parts: NonNullable<Target['runtime']>['memoryParts']): Promise<SeedResult> {
+  if (!cfg.memory) throw new Error('seedMemories needs "memory": true');
+  if (!parts) throw new Error('seedMemories needs the in-process target (it writes into its vector store)');
+  const total = cfg.seedMemories * cfg.seedUsers;
+  ctx.log(`seeding ${cfg.seedMemories} memories for each of ${cfg.seedUsers} users (${total} rows) into ${parts.store.id}`);
+  const progress = ctx.progress(total, 'seed');
+  let last = 0;
+  const result = await seedMemories(parts, {
+    users: cfg.seedUsers,
+    perUser: cfg.seedMemories,
+    seed: ctx.args.seed,
+    signal: ctx.signal,
+    onProgress: (rows) => {
+      for (; last < rows; last++) progress.tick();
+    },
+  });
+  progress.done();
+  ctx.log(`seeded ${result.rows} memories: pool embedded in ${Math.round(result.embedMs)} ms, upserted in ${Math.round(result.upsertMs)} ms`);
+  return result;
+}
+
 export default defineSuite({
   name: 'latency',
   description: 'TTFT/TPOT/ITL/E2EL via Memocha vs direct (overhead), SSE vs JSON, message-length sweep, measurement validity vs the simulator',
@@ -74,12 +97,13 @@ export default defineSuite({
     });
     let client: LoadClient | undefined;
     try {
+      const seeded = cfg.seedMemories > 0 ? await seed(ctx, cfg, target.runtime?.memoryParts) : undefined;
       client = await createLoadClient(cfg.client, Math.max(256, cfg.validityConcurrency * 2), ctx.log);
       const sim = target.sim;
       const withTruth = sim !== undefined && target.directUrl === sim.url;
       const model = cfg.directModel ?? target.model;
       ctx.setMeta({
-        config: { clientThread: client.thread, requestsPerLevel: Object.fromEntries(cfg.concurrency.map((c) => [String(c), requestsAt(cfg, c, quick)])) },
+        config: { clientThread: client.thread, ...(seeded ? { seeded } : {}), requestsPerLevel: Object.fromEntries(cfg.concurrency.map((c) => [String(c), requestsAt(cfg, c, quick)])) },
         provider: { kind: sim ? 'simulator (lorem)' : 'openai-compatible', model, ...(target.directUrl ? { baseUrl: target.directUrl } : {}) },
         target: target.kind === 'in-process' ? 'in-process' : target.url,
       });
@@ -113,6 +137,7 @@ export default defineSuite({
         tick: () => progress.tick(),
         seed: ctx.args.seed,
         memocha: [],
+        userFor: (i) => (seeded ? seededUser(i % cfg.seedUsers) : undefined),
       };
 
       // calibrate the instrument first, on a fresh process: the validity phase is the most sensitive to

@@ -34,7 +34,7 @@ export async function runLevel(env: LatencyEnv, levelIndex: number, concurrency:
     await env.settle();
     const msg = (i: number, warm: boolean) => messageFor(env, warm ? 'w' : LETTER[mode], levelIndex, warm ? 1000 + i : i, cfg.messageChars);
     const stream = mode.endsWith('sse');
-    const make: MakeRequest = mode.startsWith('memocha') ? (i, warm) => memochaRequest(endpoints, msg(i, warm), stream) : (i, warm) => directRequest(endpoints, msg(i, warm), stream);
+    const make: MakeRequest = mode.startsWith('memocha') ? (i, warm) => memochaRequest(endpoints, msg(i, warm), stream, undefined, env.userFor(warm ? 1000 + i : i)) : (i, warm) => directRequest(endpoints, msg(i, warm), stream);
     const results = await runBatch(env.client, spec, make, env.ctx.signal, env.tick);
     out.aggs[mode] = aggregateLatency(results.map(toTiming));
     recordRows(env, 'level', mode, concurrency, cfg.messageChars, results);
@@ -75,6 +75,15 @@ export function emitLevel(env: LatencyEnv, r: LevelResult, primary: boolean): vo
   emitLatency(ctx, 'tpot', sse.tpot, { ...common, stats, raw: raw.tpot, definition: DEF.tpot });
   emitLatency(ctx, 'itl', sse.itl, { ...common, stats, definition: DEF.itl });
   emitLatency(ctx, 'e2el', sse.e2el, { ...common, stats, raw: raw.e2el, definition: DEF.e2el });
+  const serverOk = (r.results['memocha-sse'] ?? []).filter((x) => x.ok);
+  const serverStat = (k: string) => serverOk.map((x) => x.serverTimings?.[k]).filter((v): v is number => typeof v === 'number');
+  for (const [name, key, what] of [
+    ['server_overhead', 'overheadMs', "the server's timings.overheadMs (Memocha's own time before the upstream request plus first-token handling)"],
+    ['server_overhead_per_token', 'overheadPerTokenMs', "the server's timings.overheadPerTokenMs (mean per-token handling, provider event → client write)"],
+  ] as const) {
+    const xs = serverStat(key);
+    for (const q of [50, 99] as const) ctx.metric(`${name}_p${q}_ms${suffix}`, percentile(xs, q), 'ms', { n: xs.length, definition: `p${q} of ${what}, Memocha SSE`, higherIsBetter: false });
+  }
   ctx.metric(`output_tokens_per_sec${suffix}`, sse.outputTokensPerSec, 'tokens/s', { n: sse.completed, definition: 'system output tokens/s = Σ output tokens / wall time (Memocha SSE, closed loop)', higherIsBetter: true });
 
   const json = r.aggs['memocha-json'];

@@ -37,7 +37,7 @@ export async function runSweep(env: LatencyEnv): Promise<Cell[][]> {
     const spec = { n: cfg.sweepRequests, concurrency: 1, warmup: 1 };
     await env.settle();
     const m = msg('s');
-    const viaMemocha = await runBatch(env.client, spec, (i, warm) => memochaRequest(endpoints, m(i, warm), true), env.ctx.signal, env.tick);
+    const viaMemocha = await runBatch(env.client, spec, (i, warm) => memochaRequest(endpoints, m(i, warm), true, undefined, env.userFor(warm ? 1000 + i : i)), env.ctx.signal, env.tick);
     env.memocha.push(...viaMemocha);
     recordRows(env, 'sweep', 'memocha-sse', 1, chars, viaMemocha);
     let direct: ChatResult[] = [];

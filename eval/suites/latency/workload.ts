@@ -39,9 +39,9 @@ export interface Endpoints {
   apiKey?: string;
 }
 
-/** POST /chat on Memocha (a new session each time, so no history enters the prompt). */
-export function memochaRequest(e: Endpoints, message: string, stream: boolean, readDelayMs?: number): WireRequest {
-  return { kind: 'memocha', url: e.memochaUrl, message, stream, ...(readDelayMs ? { readDelayMs } : {}) };
+/** POST /chat on Memocha (a new session each time, so no history enters the prompt), as `user` when given. */
+export function memochaRequest(e: Endpoints, message: string, stream: boolean, readDelayMs?: number, user?: string): WireRequest {
+  return { kind: 'memocha', url: e.memochaUrl, message, stream, ...(readDelayMs ? { readDelayMs } : {}), ...(user ? { user } : {}) };
 }
 
 /** The same message straight to the provider, with Memocha's system prompt (no memories, no history). */

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ProbeUsage } from './child-probe';
+import { PROFILE_ENV } from './probe-profile';
 import { fromProbe, sampleProc, type ResourceSampler } from './resources';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -39,11 +40,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function spawnMemocha(o: { env: Record<string, string>; readyTimeoutMs?: number }): Promise<MemochaChild> {
+/** `cpuProfileDir`: the probe writes a CPU profile of the server's main thread per measured step there (child-probe.ts). */
+export async function spawnMemocha(o: { env: Record<string, string>; readyTimeoutMs?: number; cpuProfileDir?: string }): Promise<MemochaChild> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'memocha-load-'));
   const probe = pathToFileURL(path.join(REPO_ROOT, 'eval/suites/load/child-probe.ts')).href;
-  const env = { ...process.env, LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '1000', MEMORY_SWEEP_MS: '3600000', ...o.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir };
+  const env = { ...process.env, LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '1000', MEMORY_SWEEP_MS: '3600000', ...o.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ...(o.cpuProfileDir ? { [PROFILE_ENV]: path.resolve(o.cpuProfileDir) } : {}) };
   const child = spawn(process.execPath, ['--import', 'tsx', '--import', probe, 'serve/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const tail: string[] = [];
   const keep = (b: Buffer) => {

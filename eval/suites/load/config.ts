@@ -17,6 +17,8 @@ export const loadConfigSchema = z.strictObject({
   streamsTarget: z.enum(['separate', 'same']),
   /** more Memocha environment for every target */
   env: z.record(z.string(), z.string()),
+  /** a folder: the sweep's child process writes a CPU profile of its main thread for each step's measured window there (.cpuprofile) */
+  cpuProfileDir: z.string().min(1).optional(),
   /** the simulated LLM behind the sweep, the open loop and the rate-limit run */
   sim: z.strictObject({ ttftMs: ms, itlMs: ms, outputTokens: z.number().int().min(1) }),
   sweep: z.strictObject({

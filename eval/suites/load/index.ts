@@ -40,7 +40,7 @@ export default defineSuite({
     const loadAtStart = loadavg()[0] ?? 0;
     const same = cfg.streamsTarget === 'same' || ctx.args.target !== 'in-process';
     try {
-      const a = await startLoadTarget({ target: ctx.args.target, mode: cfg.mode, env: baseEnv, sim: simOptions(cfg.sim), log: ctx.log });
+      const a = await startLoadTarget({ target: ctx.args.target, mode: cfg.mode, env: baseEnv, sim: simOptions(cfg.sim), log: ctx.log, ...(cfg.cpuProfileDir ? { cpuProfileDir: cfg.cpuProfileDir } : {}) });
       describe(same && wantB ? 'sweep, open loop, streams, rate limits' : 'A: sweep, open loop', a, cfg.memory);
       ctx.setMeta({ target: a.kind === 'url' ? a.url : a.kind === 'child' ? 'child-process' : 'in-process', provider: { kind: a.sim ? 'simulator' : 'unknown', model: a.sim?.options.model ?? 'memocha-sim' } });
       try {

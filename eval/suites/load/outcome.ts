@@ -13,8 +13,11 @@ const CODE_STATUS: Readonly<Record<string, number>> = {
   llm_timeout: 504,
   llm_error: 502,
   llm_rejected: 502,
+  llm_bad_response: 502,
   internal_error: 500,
   client_closed: 499,
+  session_deleted: 410,
+  memories_forgotten: 409,
 };
 
 /** 200 when ok; the HTTP status when it was not 200; the mapped code of an SSE error event; 0 for a transport failure. */

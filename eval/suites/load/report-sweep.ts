@@ -96,6 +96,9 @@ export function emitSweep(ctx: SuiteContext, steps: readonly StepResult[], sat: 
     ctx.metric(`ttc_p99_ms_at_${st.users}`, s.ttc.p99, 'ms', { n, definition: 'p99 TTC / E2EL, closed loop', higherIsBetter: false });
     ctx.metric(`error_rate_at_${st.users}`, s.errorRate, 'ratio', { n, definition: 'failed / requests sent in the measurement window (client timeouts included)', higherIsBetter: false, headline: st.users === 100 });
     ctx.metric(`throughput_rps_at_${st.users}`, s.requestsPerSec, 'req/s', { definition: 'successful completions/s inside the loaded window', higherIsBetter: true });
+    ctx.metric(`overhead_p50_ms_at_${st.users}`, s.serverOverhead.p50, 'ms', { n, definition: "p50 of the server's timings.overheadMs: Memocha's own time before the upstream request plus first-token handling", higherIsBetter: false });
+    ctx.metric(`overhead_p99_ms_at_${st.users}`, s.serverOverhead.p99, 'ms', { n, definition: "p99 of the server's timings.overheadMs", higherIsBetter: false });
+    if (st.server) ctx.metric(`server_eld_p99_ms_at_${st.users}`, st.server.eldP99Ms, 'ms', { definition: "the server process's event-loop delay p99 during the step (monitorEventLoopDelay, 10 ms resolution; child target only)", higherIsBetter: false });
   }
 }
 

@@ -52,6 +52,8 @@ export interface StepSummary {
   serverTtft: Pcts;
   /** client TTFT − server TTFT: network, HTTP and both event loops */
   clientOverhead: Pcts;
+  /** the server's own `timings.overheadMs`: Memocha's time before the upstream request plus first-token handling */
+  serverOverhead: Pcts;
 }
 
 export function pcts(h: LatencyHistogram): Pcts {
@@ -68,7 +70,7 @@ export type ThroughputMode = 'window' | 'completion';
 
 export function summarise(run: LoadRun, mode: ThroughputMode = 'window'): StepSummary {
   const recs = counted(run);
-  const hs = { ttft: new LatencyHistogram(), ttc: new LatencyHistogram(), itl: new LatencyHistogram(), serverTtft: new LatencyHistogram(), clientOverhead: new LatencyHistogram() };
+  const hs = { ttft: new LatencyHistogram(), ttc: new LatencyHistogram(), itl: new LatencyHistogram(), serverTtft: new LatencyHistogram(), clientOverhead: new LatencyHistogram(), serverOverhead: new LatencyHistogram() };
   const stages = Object.fromEntries(STAGES.map((s) => [s, new LatencyHistogram()])) as Record<Stage, LatencyHistogram>;
   const statuses: Record<string, number> = {};
   const errors: Record<string, number> = {};
@@ -91,6 +93,8 @@ export function summarise(run: LoadRun, mode: ThroughputMode = 'window'): StepSu
     const q = num(t.queueWaitMs) ?? 0;
     const parts = { queueWaitMs: num(t.queueWaitMs), dbMs: num(t.dbMs), retrievalMs: num(t.retrievalMs), promptMs: num(t.promptMs), llmWaitMs: num(t.llmTtftMs) === undefined ? undefined : Math.max(0, (t.llmTtftMs as number) - q) };
     for (const [k, v] of Object.entries(parts)) if (v !== undefined) stages[k as Stage].record(v);
+    const overhead = num(t.overheadMs);
+    if (overhead !== undefined) hs.serverOverhead.record(overhead);
     const serverTtft = num(t.ttftMs);
     if (serverTtft !== undefined) {
       hs.serverTtft.record(serverTtft);
@@ -145,6 +149,7 @@ export function summarise(run: LoadRun, mode: ThroughputMode = 'window'): StepSu
     stages: Object.fromEntries(STAGES.map((s) => [s, pcts(stages[s])])) as Record<Stage, Pcts>,
     serverTtft: pcts(hs.serverTtft),
     clientOverhead: pcts(hs.clientOverhead),
+    serverOverhead: pcts(hs.serverOverhead),
   };
 }
 

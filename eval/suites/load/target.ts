@@ -36,6 +36,8 @@ export interface LoadTargetOptions {
   env: Record<string, string>;
   sim: SimulatorOptions;
   log?: (s: string) => void;
+  /** a CPU profile of the child's main thread per measured step, written here (mode 'child' only) */
+  cpuProfileDir?: string;
 }
 
 export async function startLoadTarget(o: LoadTargetOptions): Promise<LoadTarget> {
@@ -47,7 +49,7 @@ export async function startLoadTarget(o: LoadTargetOptions): Promise<LoadTarget>
     const sim = await startSimulator({ ...EVAL_SIM_DEFAULTS, ...o.sim });
     let child: MemochaChild;
     try {
-      child = await spawnMemocha({ env: { ...simulatorAsProvider(sim), ...o.env } });
+      child = await spawnMemocha({ env: { ...simulatorAsProvider(sim), ...o.env }, ...(o.cpuProfileDir ? { cpuProfileDir: o.cpuProfileDir } : {}) });
     } catch (err) {
       await sim.close();
       const note = `child-process mode failed, fell back to in-process: ${(err as Error).message.split('\n')[0]}`;

@@ -22,18 +22,23 @@ export function localSim(sim: Simulator): SimControl {
   };
 }
 
-/** `direct` is the simulator's OpenAI base URL (…/v1); its side channel lives at the root. */
-export function httpSim(direct: string): SimControl {
+/**
+ * `direct` is the simulator's OpenAI base URL (…/v1); its side channel lives at the root. `apiKey` (default
+ * SIM_API_KEY) is sent as a Bearer token to a simulator that demands one (`npm run sim -- --api-key`, or
+ * Memocha's built-in simulator started with SIM_API_KEY and SIM_MAX_RECORDS).
+ */
+export function httpSim(direct: string, apiKey = process.env.SIM_API_KEY): SimControl {
   const root = new URL('/', direct).href.replace(/\/$/, '');
+  const auth: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
   const records = async (since: number): Promise<SimRecord[]> => {
-    const res = await fetch(`${root}/sim/requests?since=${since}`);
+    const res = await fetch(`${root}/sim/requests?since=${since}`, { headers: auth });
     if (!res.ok) throw new Error(`GET /sim/requests: HTTP ${res.status}`);
     const body = (await res.json()) as SimRecord[] | { requests?: SimRecord[] };
     return Array.isArray(body) ? body : (body.requests ?? []);
   };
   return {
     async configure(p) {
-      const res = await fetch(`${root}/sim/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(p) });
+      const res = await fetch(`${root}/sim/config`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(p) });
       if (!res.ok) throw new Error(`POST /sim/config: HTTP ${res.status} ${await res.text()}`);
     },
     async mark() {

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import * as init001 from './001_init';
 import * as memory002 from './002_memory_indexing';
+import * as answers003 from './003_answer_lifecycle';
+import * as apiKeys004 from './004_api_keys';
+import * as forgotten005 from './005_memory_forgotten';
 
 interface NamedMigration {
   name: string;
@@ -13,6 +16,9 @@ interface NamedMigration {
 export const migrations: readonly NamedMigration[] = [
   { name: '001_init', file: '001_init.ts', migration: init001 },
   { name: '002_memory_indexing', file: '002_memory_indexing.ts', migration: memory002 },
+  { name: '003_answer_lifecycle', file: '003_answer_lifecycle.ts', migration: answers003 },
+  { name: '004_api_keys', file: '004_api_keys.ts', migration: apiKeys004 },
+  { name: '005_memory_forgotten', file: '005_memory_forgotten.ts', migration: forgotten005 },
 ];
 
 /** A knex MigrationSource over the explicit list above (works the same under tsx, vitest and the knex CLI). */

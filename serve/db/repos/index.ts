@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { apiKeysRepo, type ApiKeysRepo } from './api-keys';
 import { memoryIndexRepo, type MemoryIndexRepo } from './memory-index';
 import { messagesRepo, type MessagesRepo } from './messages';
 import { sessionsRepo, type SessionsRepo } from './sessions';
@@ -6,6 +7,7 @@ import { usageRepo, type UsageRepo } from './usage';
 import { usersRepo, type UsersRepo } from './users';
 
 export type { UsersRepo } from './users';
+export type { ApiKeyInfo, ApiKeysRepo } from './api-keys';
 export type { MemoryIndexRepo } from './memory-index';
 export type { CreateSessionInput, SessionRow, SessionsRepo } from './sessions';
 export type { InsertMessageInput, MessagePatch, MessageRole, MessageRow, MessageStatus, MessagesRepo } from './messages';
@@ -18,6 +20,7 @@ export interface Repos {
   messages: MessagesRepo;
   usage: UsageRepo;
   memoryIndex: MemoryIndexRepo;
+  apiKeys: ApiKeysRepo;
 }
 
 /** The only code that touches knex: one small repository per table. */
@@ -28,5 +31,6 @@ export function createRepos(knex: Knex): Repos {
     messages: messagesRepo(knex),
     usage: usageRepo(knex),
     memoryIndex: memoryIndexRepo(knex),
+    apiKeys: apiKeysRepo(knex),
   };
 }

@@ -4,7 +4,8 @@ import { clampLimit, decodeCursor, defined, encodeCursor, isUuid, toIso, toNum, 
 import type { DbTime, Page } from './util';
 
 export type MessageRole = 'system' | 'user' | 'assistant';
-export type MessageStatus = 'complete' | 'partial' | 'error' | 'pending';
+/** pending: the answer is streaming (its text saved as it goes); interrupted: its process died first (swept at start-up). */
+export type MessageStatus = 'complete' | 'partial' | 'error' | 'pending' | 'interrupted';
 
 export interface MessageRow {
   id: string;
@@ -48,7 +49,12 @@ export interface InsertMessageInput extends MessagePatch {
   id?: string;
   /** Defaults to now() in the database. */
   createdAt?: DbTime;
+  /** The process that owns a pending answer (see interruptStale). */
+  instanceId?: string;
 }
+
+/** The error code stored on an answer whose process died while it streamed. */
+export const INTERRUPTED_CODE = 'interrupted';
 
 export interface MessagesRepo {
   insert(input: InsertMessageInput): Promise<MessageRow>;
@@ -60,6 +66,13 @@ export interface MessagesRepo {
   /** The last `n` messages of the session, in chronological order. */
   recent(sessionId: string, n: number): Promise<MessageRow[]>;
   countBySession(sessionId: string): Promise<number>;
+  /** Saves a streaming answer's text (and bumps updated_at, its heartbeat); false unless it is still pending. */
+  savePending(id: string, content: string): Promise<boolean>;
+  /**
+   * Marks `interrupted` up to `limit` pending answers owned by another instance than `exceptInstance` and not
+   * saved for `staleMs` (by the database clock), keeping their saved text; returns them.
+   */
+  interruptStale(q: { exceptInstance: string; staleMs: number; limit: number }): Promise<MessageRow[]>;
 }
 
 export interface DbMessage {
@@ -79,6 +92,7 @@ export interface DbMessage {
   error_message: string | null;
   created_at: DbTime;
   updated_at: DbTime;
+  instance_id?: string | null;
 }
 
 export function toMessage(r: DbMessage): MessageRow {
@@ -131,6 +145,7 @@ export function messagesRepo(knex: Knex): MessagesRepo {
         user_id: input.userId,
         role: input.role,
         content: input.content,
+        ...(input.instanceId !== undefined ? { instance_id: input.instanceId } : {}),
         ...(input.createdAt !== undefined ? { created_at: input.createdAt, updated_at: input.createdAt } : {}),
       };
       const [inserted] = await table().insert(row).returning('*');
@@ -174,6 +189,37 @@ export function messagesRepo(knex: Knex): MessagesRepo {
       if (!isUuid(sessionId)) return 0;
       const [row] = (await table().where({ session_id: sessionId }).count({ count: '*' })) as { count: number | string }[];
       return row ? toNum(row.count) : 0;
+    },
+
+    async savePending(id, content) {
+      const n = await table().where({ id, status: 'pending' }).update({ content, updated_at: knex.fn.now() });
+      return n > 0;
+    },
+
+    async interruptStale({ exceptInstance, staleMs, limit }) {
+      // skip locked: two instances sweeping at once never take the same row.
+      const stale = knex('messages')
+        .select('id')
+        .where('status', 'pending')
+        .where((q) => q.whereNull('instance_id').orWhereNot('instance_id', exceptInstance))
+        .where('updated_at', '<', knex.raw("now() - (? * interval '1 millisecond')", [staleMs]))
+        .orderBy('seq', 'asc')
+        .limit(Math.max(1, Math.floor(limit)))
+        .forUpdate()
+        .skipLocked();
+      const rows = await table()
+        .whereIn('id', stale)
+        .where('status', 'pending')
+        .update({
+          status: 'interrupted',
+          error_code: INTERRUPTED_CODE,
+          error_message: 'The server stopped before the answer was finished; the text saved until then is kept',
+          // the row's age at its last save: how long the call had run, at least
+          total_ms: knex.raw('extract(epoch from (updated_at - created_at)) * 1000') as unknown as number,
+          updated_at: knex.fn.now(),
+        })
+        .returning('*');
+      return rows.map(toMessage).sort((a, b) => a.seq - b.seq);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { clampLimit, decodeCursor, encodeCursor, isUuid, toIso, toPage } from './util';
+import { clampLimit, decodeCursor, encodeCursor, isRealTimestamp, isUuid, toIso, toPage } from './util';
 import type { DbTime, Page } from './util';
 
 export interface SessionRow {
@@ -51,7 +51,7 @@ function toSession(r: DbSession): SessionRow {
 
 function parseCursor(cursor: string): { createdKey: string; id: string } {
   return decodeCursor(cursor, ([createdKey, id]) =>
-    typeof createdKey === 'string' && KEY_FORMAT.test(createdKey) && typeof id === 'string' && isUuid(id)
+    typeof createdKey === 'string' && KEY_FORMAT.test(createdKey) && isRealTimestamp(createdKey) && typeof id === 'string' && isUuid(id)
       ? { createdKey, id }
       : null,
   );

@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import { clampLimit, toIso, toNum, toNumOrNull } from './util';
 import type { DbTime } from './util';
 
-export type UsageOutcome = 'ok' | 'error' | 'aborted' | 'partial';
+/** interrupted: the process died while the answer streamed (recorded by the start-up sweep, tokens estimated). */
+export type UsageOutcome = 'ok' | 'error' | 'aborted' | 'partial' | 'interrupted';
 
 /** One LLM call in the cost ledger (kept after its session or message is deleted). */
 export interface UsageRow {

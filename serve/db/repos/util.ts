@@ -16,6 +16,20 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
+/**
+ * A UTC timestamp `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` naming a real instant PostgreSQL accepts (years 1-9999,
+ * no Feb 30 or hour 25), so a well-formed but impossible value is a 400, not a driver error.
+ */
+export function isRealTimestamp(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?Z$/.exec(value);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (y < 1 || h > 23 || mi > 59 || s > 59) return false;
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d); // not Date.UTC: it maps years 0-99 to 1900-1999
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
 export function toIso(value: DbTime): string {
   return (value instanceof Date ? value : new Date(value)).toISOString();
 }

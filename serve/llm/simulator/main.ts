@@ -30,6 +30,8 @@ const FLAGS = {
   'malformed-rate': { type: 'string', env: 'SIM_MALFORMED_RATE' },
   'no-usage': { type: 'boolean', env: 'SIM_NO_USAGE' },
   'precise-timers': { type: 'boolean', env: 'SIM_PRECISE_TIMERS' },
+  'api-key': { type: 'string', env: 'SIM_API_KEY' },
+  'max-records': { type: 'string', env: 'SIM_MAX_RECORDS' },
   help: { type: 'boolean', short: 'h', env: '' },
 } as const;
 
@@ -83,9 +85,11 @@ export function optionsFromArgs(argv: string[], env: NodeJS.ProcessEnv): StartSi
     faults: Object.values(faults).some((v) => v !== undefined) ? faults : undefined,
     reportUsage: noUsage === undefined ? undefined : !noUsage,
     preciseTimers: flag('precise-timers'),
+    maxRecords: num('max-records'),
   };
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
-  return { ...validateOptions(defined), port: num('port') ?? 8000, host: get('host') ?? '127.0.0.1', help: values.help === true };
+  const apiKey = get('api-key');
+  return { ...validateOptions(defined), port: num('port') ?? 8000, host: get('host') ?? '127.0.0.1', ...(apiKey === undefined ? {} : { apiKey }), help: values.help === true };
 }
 
 async function main(): Promise<void> {
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
     return;
   }
   const sim = await startSimulator(opts);
-  log.info({ url: sim.url, options: sim.options }, `simulator listening on ${sim.url}`);
+  log.info({ url: sim.url, options: sim.options, apiKey: sim.apiKey === undefined ? 'none' : 'required' }, `simulator listening on ${sim.url}`);
   const stop = (signal: string): void => {
     log.info({ signal, requests: sim.requests.length }, 'shutting down');
     void sim.close().then(() => process.exit(0));

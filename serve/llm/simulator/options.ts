@@ -54,7 +54,7 @@ export const optionsSchema = z.strictObject({
   scriptPath: z.string().min(1).optional(),
   faults: faultsSchema.optional(),
   reportUsage: z.boolean().optional(),
-  maxRecords: z.number().int().min(1).optional(),
+  maxRecords: z.number().int().min(0).optional(),
   recordPrompts: z.boolean().optional(),
   preciseTimers: z.boolean().optional(),
 });

@@ -1,4 +1,5 @@
 /** The simulator's HTTP server: OpenAI-compatible endpoints plus the /sim admin side channel. */
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -31,8 +32,15 @@ function notFound(res: ServerResponse, method: string, path: string): void {
   sendJson(res, 404, new WireError(404, `Unknown request URL: ${method} ${path}.`, null, 'unknown_url').body());
 }
 
+/** Whether the request carries `Authorization: Bearer <apiKey>` (compared in constant time). */
+function authorized(req: IncomingMessage, apiKey: string): boolean {
+  const given = Buffer.from(req.headers.authorization ?? '', 'utf8');
+  const wanted = Buffer.from(`Bearer ${apiKey}`, 'utf8');
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
 export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<Simulator> {
-  const { port = 0, host = '127.0.0.1', ...simOptions } = opts;
+  const { port = 0, host = '127.0.0.1', apiKey, ...simOptions } = opts;
   let resolved: ResolvedOptions = resolveOptions({ ...DEFAULT_OPTIONS }, simOptions);
   countTokens('warm up the tokenizer'); // its first call loads the BPE ranks: keep that out of the first TTFT
   const store = new RecordStore(resolved.options.maxRecords ?? DEFAULT_OPTIONS.maxRecords);
@@ -72,6 +80,9 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const receivedAt = performance.now();
+    if (apiKey !== undefined && !authorized(req, apiKey)) {
+      return sendJson(res, 401, new WireError(401, 'Incorrect API key provided.', null, 'invalid_api_key', 'invalid_request_error').body());
+    }
     const url = new URL(req.url ?? '/', 'http://sim');
     const path = url.pathname.replace(/\/+$/, '');
     if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
@@ -119,6 +130,7 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
     get options() {
       return resolved.options;
     },
+    ...(apiKey === undefined ? {} : { apiKey }),
     configure,
     close() {
       closing ??= new Promise<void>((resolve) => {

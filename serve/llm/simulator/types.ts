@@ -50,7 +50,7 @@ export interface SimulatorOptions {
   faults?: FaultSpec;
   /** When false, never send usage (a server without stream usage), so clients must count tokens. */
   reportUsage?: boolean;
-  /** Records kept in `requests` (oldest dropped first). Default 100 000. */
+  /** Records kept in `requests` (oldest dropped first); 0 keeps none. Default 100 000. */
   maxRecords?: number;
   /** Keep each request's messages in its record (tests and prompt inspection; off by default to save memory). */
   recordPrompts?: boolean;
@@ -66,6 +66,11 @@ export interface SimulatorOptions {
 export interface StartSimulatorOptions extends SimulatorOptions {
   port?: number;
   host?: string;
+  /**
+   * When set, every request (completions and the /sim side channel) must send `Authorization: Bearer <apiKey>`,
+   * else 401. Fixed at start: /sim/config can neither read nor change it.
+   */
+  apiKey?: string;
 }
 
 /** Ground truth of one request, as the simulator applied it. Times are performance.timeOrigin-relative ms (performance.now()). */
@@ -106,5 +111,7 @@ export interface Simulator {
   /** Change behaviour at run time (e.g. start or end a fault window). */
   configure(patch: Partial<SimulatorOptions>): void;
   readonly options: Readonly<SimulatorOptions>;
+  /** The key requests must send (StartSimulatorOptions.apiKey), if any. */
+  readonly apiKey?: string;
   close(): Promise<void>;
 }
