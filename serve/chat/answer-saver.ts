@@ -1,7 +1,10 @@
 /**
  * Saves a streaming answer's text in the background so a crash loses at most the last interval's tokens.
- * At most one write is in flight, writes start at most every `intervalMs`, and token delivery never waits
- * for one. With no new text it still re-saves every `heartbeatMs`: that is the pending row's lease renewal.
+ * At most one write is in flight and token delivery never waits for one. `intervalMs` bounds how long a
+ * delivered token may stay unsaved, so a write starts early enough to *finish* within it: the next write
+ * starts 10% of the interval plus the recent write time (a moving average) before the bound, and never
+ * sooner than half the interval after the last one. With no new text it still re-saves every
+ * `heartbeatMs`: that is the pending row's lease renewal.
  */
 export interface AnswerSaverOptions {
   intervalMs: number;
@@ -29,10 +32,13 @@ export function createAnswerSaver(o: AnswerSaverOptions): AnswerSaver {
   let closed = false;
   let writes = 0;
   let failures = 0;
+  let writeMs = 0; // moving average of how long a write takes
+
+  const cadence = () => Math.max(o.intervalMs / 2, o.intervalMs * 0.9 - writeMs);
 
   const arm = () => {
     if (closed || inFlight) return;
-    const due = lastWriteAt + (latest !== saved ? o.intervalMs : o.heartbeatMs);
+    const due = lastWriteAt + (latest !== saved ? cadence() : o.heartbeatMs);
     if (timer && timerDue <= due) return;
     clearTimeout(timer);
     timerDue = due;
@@ -45,12 +51,15 @@ export function createAnswerSaver(o: AnswerSaverOptions): AnswerSaver {
     timerDue = Infinity;
     if (closed) return;
     const text = latest;
-    lastWriteAt = performance.now();
+    const startedAt = performance.now();
+    lastWriteAt = startedAt;
     writes++;
     inFlight = o
       .write(text)
       .then(
         (stillPending) => {
+          const took = performance.now() - startedAt;
+          writeMs = writes === 1 ? took : 0.8 * writeMs + 0.2 * took;
           saved = text;
           if (!stillPending) closed = true;
         },
