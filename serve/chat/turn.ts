@@ -258,32 +258,37 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
   }): Promise<MessageRow | null> {
     const model = f.model ?? deps.llm.model;
     await saver?.close(); // no background save may land after the final update
+    // One transaction: a crash between the two must not leave a settled answer without its ledger row
+    // (the sweep only adds ledger rows for answers still pending).
     // null: the row is gone (its session was deleted meanwhile); the usage ledger still records the call.
-    const message = await repos.messages.update(meta.assistantMessageId, {
-      content: f.text,
-      status: f.status,
-      model,
-      promptTokens: f.usage.promptTokens,
-      completionTokens: f.usage.completionTokens,
-      ttftMs: f.llmTtftMs ?? null,
-      totalMs: f.llmMs,
-      errorCode: f.error?.code ?? null,
-      errorMessage: f.error?.message ?? null,
-    });
-    await repos.usage.record({
-      userId: input.userId,
-      sessionId: input.sessionId,
-      messageId: meta.assistantMessageId,
-      provider: f.provider ?? deps.llm.id,
-      model,
-      promptTokens: f.usage.promptTokens,
-      completionTokens: f.usage.completionTokens,
-      costUsd: deps.costUsd(model, f.usage),
-      ttftMs: f.llmTtftMs ?? null,
-      totalMs: f.llmMs,
-      outcome: f.status === 'complete' ? 'ok' : f.status === 'partial' ? 'aborted' : 'error',
-      errorCode: f.error?.code ?? null,
-      attempts: f.attempts ?? (f.err instanceof LlmError ? (f.err.opts as { attempts?: number }).attempts ?? 1 : 1),
+    const message = await repos.transaction(async (tx) => {
+      const settled = await tx.messages.update(meta.assistantMessageId, {
+        content: f.text,
+        status: f.status,
+        model,
+        promptTokens: f.usage.promptTokens,
+        completionTokens: f.usage.completionTokens,
+        ttftMs: f.llmTtftMs ?? null,
+        totalMs: f.llmMs,
+        errorCode: f.error?.code ?? null,
+        errorMessage: f.error?.message ?? null,
+      });
+      await tx.usage.record({
+        userId: input.userId,
+        sessionId: input.sessionId,
+        messageId: meta.assistantMessageId,
+        provider: f.provider ?? deps.llm.id,
+        model,
+        promptTokens: f.usage.promptTokens,
+        completionTokens: f.usage.completionTokens,
+        costUsd: deps.costUsd(model, f.usage),
+        ttftMs: f.llmTtftMs ?? null,
+        totalMs: f.llmMs,
+        outcome: f.status === 'complete' ? 'ok' : f.status === 'partial' ? 'aborted' : 'error',
+        errorCode: f.error?.code ?? null,
+        attempts: f.attempts ?? (f.err instanceof LlmError ? (f.err.opts as { attempts?: number }).attempts ?? 1 : 1),
+      });
+      return settled;
     });
     await repos.sessions.touch(input.sessionId);
     return message;

@@ -21,6 +21,8 @@ export interface Repos {
   usage: UsageRepo;
   memoryIndex: MemoryIndexRepo;
   apiKeys: ApiKeysRepo;
+  /** Runs `fn` with repositories bound to one transaction: all its writes land together or not at all. */
+  transaction<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
 }
 
 /** The only code that touches knex: one small repository per table. */
@@ -32,5 +34,6 @@ export function createRepos(knex: Knex): Repos {
     usage: usageRepo(knex),
     memoryIndex: memoryIndexRepo(knex),
     apiKeys: apiKeysRepo(knex),
+    transaction: (fn) => knex.transaction((trx) => fn(createRepos(trx))),
   };
 }
