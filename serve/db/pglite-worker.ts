@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Results } from '@electric-sql/pglite';
 import { UnavailableError } from '../errors';
 import type { FromPgliteWorker, PgliteWorkerData, SerializedError, ToPgliteWorker, WorkerResult } from './pglite-worker.entry';
+import { tsxWorkerBootstrap } from '../worker-bootstrap';
 
 export class DbUnavailableError extends UnavailableError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -38,19 +39,6 @@ export interface PgliteWorker {
 
 const ENTRY_URL = new URL('./pglite-worker.entry.ts', import.meta.url).href;
 
-function tsxApiUrl(): string {
-  try {
-    return import.meta.resolve('tsx/esm/api');
-  } catch {
-    return 'tsx/esm/api';
-  }
-}
-
-/** Worker bootstrap (an eval'd script): tsx's ESM loader first, then the TypeScript entry. */
-function bootstrap(): string {
-  return `import(${JSON.stringify(tsxApiUrl())}).then((api) => { api.register(); return import(${JSON.stringify(ENTRY_URL)}); })`;
-}
-
 function revive(e: SerializedError): Error {
   return Object.assign(new Error(e.message), e.fields, { name: e.name, ...(e.stack ? { stack: e.stack } : {}) });
 }
@@ -64,7 +52,7 @@ interface Pending {
 }
 
 export async function startPgliteWorker(data: PgliteWorkerData): Promise<PgliteWorker> {
-  const worker = new Worker(bootstrap(), { eval: true, workerData: data, name: 'memocha-pglite' });
+  const worker = new Worker(tsxWorkerBootstrap(ENTRY_URL), { eval: true, workerData: data, name: 'memocha-pglite' });
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let dead: Error | undefined;

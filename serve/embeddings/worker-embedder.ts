@@ -20,6 +20,7 @@ import { createMicroBatcher, type BatcherStats } from './batcher';
 import type { EmbedWorkerData, FromEmbedWorker, ToEmbedWorker } from './worker-embedder.entry';
 import type { EmbeddingProvider } from './types';
 import { USE_LITE_DIMENSIONS } from './use-lite';
+import { tsxWorkerBootstrap } from '../worker-bootstrap';
 
 export interface WorkerEmbedderOptions {
   /** Most texts per model call (default 64). */
@@ -57,19 +58,6 @@ export class EmbeddingWorkerError extends Error {
 
 const ENTRY_URL = new URL('./worker-embedder.entry.ts', import.meta.url).href;
 
-function tsxApiUrl(): string {
-  try {
-    return import.meta.resolve('tsx/esm/api');
-  } catch {
-    return 'tsx/esm/api';
-  }
-}
-
-/** Worker bootstrap (an eval'd script): tsx's ESM loader first, then the TypeScript entry. */
-function bootstrap(): string {
-  return `import(${JSON.stringify(tsxApiUrl())}).then((api) => { api.register(); return import(${JSON.stringify(ENTRY_URL)}); })`;
-}
-
 interface Pending {
   resolve(m: Extract<FromEmbedWorker, { ok: true }>): void;
   reject(err: unknown): void;
@@ -90,7 +78,7 @@ export function createWorkerEmbedder(opts: WorkerEmbedderOptions = {}): WorkerEm
 
   function spawn(): Handle {
     const data: EmbedWorkerData = opts.crashOnText !== undefined ? { crashOnText: opts.crashOnText } : {};
-    const worker = new Worker(bootstrap(), { eval: true, workerData: data, name: 'memocha-embeddings' });
+    const worker = new Worker(tsxWorkerBootstrap(ENTRY_URL), { eval: true, workerData: data, name: 'memocha-embeddings' });
     const h: Handle = { worker, pending: new Map(), dead: false };
     workerStarts += 1;
     worker.unref();

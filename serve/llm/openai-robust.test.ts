@@ -6,29 +6,14 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toClientError } from '../chat/llm-errors';
 import { createLogger } from '../logger';
-import { startTestUpstream, waitFor } from '../testing/upstream';
-import type { Step, TestUpstream } from '../testing/upstream';
+import { drain, startTestUpstream, waitFor, type Step, type TestUpstream } from '../testing/upstream';
 import { createOpenAiProvider } from './openai';
 import { countTokens } from './tokens';
-import { LlmError } from './types';
-import type { LlmEvent, LlmProvider, LlmRequest } from './types';
+import type { LlmProvider, LlmRequest } from './types';
 
 const req: LlmRequest = { messages: [{ role: 'user', content: 'Say hello' }] };
 
-async function run(p: LlmProvider, r: LlmRequest = req) {
-  const tokens: string[] = [];
-  let done: Extract<LlmEvent, { type: 'done' }> | undefined;
-  try {
-    for await (const ev of p.stream(r)) {
-      if (ev.type === 'token') tokens.push(ev.text);
-      else done = ev;
-    }
-    return { tokens, done, error: undefined };
-  } catch (e) {
-    if (!(e instanceof LlmError)) throw e;
-    return { tokens, done, error: e };
-  }
-}
+const run = (p: LlmProvider, r: LlmRequest = req) => drain(p, undefined, r);
 
 function logSink() {
   const lines: string[] = [];
