@@ -38,7 +38,7 @@ export function toClientError(err: unknown): ClientError {
     case 'client':
       return { status: 502, code: 'llm_rejected', message: 'The language model provider rejected the request' };
     case 'bad_response':
-      return { status: 502, code: 'llm_bad_response', message: 'The language model sent a broken or incomplete answer', ...after };
+      return { status: 502, code: 'llm_error', message: 'The language model sent a broken or incomplete answer', ...after };
     default:
       return { status: 502, code: 'llm_error', message: 'The language model failed', ...after };
   }

@@ -91,7 +91,7 @@ describe('broken answers are errors, not complete answers', () => {
     expect(r.tokens).toEqual([]);
     expect(r.error?.kind).toBe('bad_response');
     expect(r.error?.retryable).toBe(true);
-    expect(toClientError(r.error).code).toBe('llm_bad_response');
+    expect(toClientError(r.error).code).toBe('llm_error');
   });
 
   it('tokens then the end of the body without finish_reason or [DONE] → bad_response after the tokens', async () => {

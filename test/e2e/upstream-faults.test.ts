@@ -46,13 +46,13 @@ async function assistantOf(session: string) {
 }
 
 describe('broken upstream answers', () => {
-  it('200 text/html → 502 llm_bad_response, stored as an error (not complete)', async () => {
+  it('200 text/html → 502 llm_error, stored as an error (not complete)', async () => {
     up.push({ kind: 'raw', contentType: 'text/html', body: '<html><body>Sign in to the proxy</body></html>' });
     const s = await newSession();
     const r = await api(`${t.url}/v1/sessions/${s}/messages`, { body: { content: 'hello?' } });
     expect(r.status).toBe(502);
-    expect(r.json.error.code).toBe('llm_bad_response');
-    expect(await assistantOf(s)).toMatchObject({ status: 'error', errorCode: 'llm_bad_response' });
+    expect(r.json.error.code).toBe('llm_error');
+    expect(await assistantOf(s)).toMatchObject({ status: 'error', errorCode: 'llm_error' });
   });
 
   it('a stream that stops after tokens without finish_reason or [DONE] → SSE error, not a complete answer', async () => {
@@ -60,7 +60,7 @@ describe('broken upstream answers', () => {
     const s = await newSession();
     const r = await postSse(`${t.url}/v1/sessions/${s}/messages`, { content: 'go' });
     expect(r.events.map((e) => e.event)).toEqual(['meta', 'token', 'token', 'error']);
-    expect(r.events.at(-1)!.data).toMatchObject({ code: 'llm_bad_response' });
+    expect(r.events.at(-1)!.data).toMatchObject({ code: 'llm_error' });
     const stored = await assistantOf(s);
     expect(stored?.status).not.toBe('complete');
     expect(stored?.content).toBe('Half an');

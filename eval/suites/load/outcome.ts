@@ -13,7 +13,6 @@ const CODE_STATUS: Readonly<Record<string, number>> = {
   llm_timeout: 504,
   llm_error: 502,
   llm_rejected: 502,
-  llm_bad_response: 502,
   internal_error: 500,
   client_closed: 499,
   session_deleted: 410,
