@@ -3,9 +3,11 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 COPY package.json package-lock.json .npmrc ./
-# tsx (a devDependency) runs the TypeScript sources: install dev dependencies too.
-RUN npm ci --include=dev --no-audit --no-fund
+# tsx (a devDependency) runs the TypeScript sources: install dev dependencies too. Scripts wait for the
+# sources: the prepare script builds the web UI (ui/, which imports eval/ code) with vite.
+RUN npm ci --include=dev --ignore-scripts --no-audit --no-fund
 COPY . .
+RUN npm rebuild && npm run build:ui
 RUN mkdir -p /data && chown node:node /data
 ENV NODE_ENV=production
 USER node

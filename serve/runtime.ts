@@ -19,6 +19,8 @@ import type { FullMemoryService } from './memory/service';
 import type { VectorStore } from './memory/store/types';
 import { createMemoryFromConfig } from './memory/wire';
 import { createPrometheus } from './observability/prometheus';
+import type { KnexQueryEvents } from './observability/trace-hooks';
+import { startTracing, type Tracing } from './observability/tracing';
 
 export interface Runtime {
   deps: AppDeps & { llm: ResilientLlm };
@@ -27,6 +29,8 @@ export interface Runtime {
   memoryService?: FullMemoryService;
   /** The memory's store and embedder (bulk seeding by the eval harness); absent like memoryService. */
   memoryParts?: { store: VectorStore; embedder: EmbeddingProvider };
+  /** OpenTelemetry, when OTEL_EXPORTER_OTLP_ENDPOINT is set (flushed and stopped by close()). */
+  tracing?: Tracing;
   close(): Promise<void>;
 }
 
@@ -46,8 +50,10 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
   const logger = o.logger ?? createLogger(config.LOG_LEVEL);
   for (const warning of configWarnings(config)) logger.warn(warning);
   const prometheus = createPrometheus();
+  const tracing = await startTracing(config);
   const db = o.db ?? (await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX, pgliteMode: config.PGLITE_MODE }));
   const repos = createRepos(db.knex);
+  const untraceDb = tracing ? tracing.hooks.traceKnex(tracing.tracer, db.knex as unknown as KnexQueryEvents) : () => undefined;
   const stopAnalyze = db.backend === 'pglite' ? analyzePeriodically(db, logger) : () => undefined;
   const instanceId = o.instanceId ?? PROCESS_INSTANCE_ID;
   const priced = (model: string, usage: LlmUsage) => costUsd(model, usage, config.LLM_PRICING).usd;
@@ -89,7 +95,9 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
   );
 
   const llm = createResilientLlm({
-    providers: [primary, ...fallbacks],
+    providers: tracing
+      ? [primary, ...fallbacks].map((p, i) => tracing.hooks.traceLlmProvider(tracing.tracer, p, i === 0 ? (sim?.url ?? config.LLM_BASE_URL ?? process.env.OPENAI_BASE_URL) : config.LLM_FALLBACKS?.[i - 1]?.baseUrl))
+      : [primary, ...fallbacks],
     attemptTimeoutMs: config.LLM_ATTEMPT_TIMEOUT_MS,
     idleTimeoutMs: config.LLM_IDLE_TIMEOUT_MS,
     deadlineMs: config.LLM_DEADLINE_MS,
@@ -107,16 +115,18 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
   prometheus.bind({ llm, db, ...(memoryService ? { memory: memoryService } : {}) });
 
   const turns = createRunningTurns();
+  const tracedMemory = (m: MemoryService) => (tracing ? tracing.hooks.traceMemory(tracing.tracer, m) : m);
   const deps: Runtime['deps'] = {
     config,
     db,
     repos,
     llm,
     logger,
-    memory: prometheus.instrumentMemory(o.memory ?? memoryService ?? noMemory),
+    memory: tracedMemory(prometheus.instrumentMemory(o.memory ?? memoryService ?? noMemory)),
     memoryService,
     prometheus,
     onTurnDone: (t) => prometheus.onTurnDone(t),
+    ...(tracing ? { tracing, traceTurn: tracing.hooks.turnTracer(tracing.tracer, llm.model) } : {}),
     turns,
     costUsd: priced,
     instanceId,
@@ -148,6 +158,7 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     deps,
     sim,
     memoryService,
+    ...(tracing ? { tracing } : {}),
     ...(memory ? { memoryParts: { store: memory.store, embedder: memory.embedder } } : {}),
     async close() {
       stopAnalyze();
@@ -157,6 +168,8 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
       llm.close();
       await sim?.close();
       if (!o.db) await db.close();
+      untraceDb();
+      await tracing?.shutdown();
     },
   };
 }

@@ -6,6 +6,8 @@ export interface SseStream {
    * follow it within `coalesceMs` (see openSse); every other write goes out at once, after anything held.
    */
   send(event: string, data: unknown, opts?: { coalesce?: boolean }): boolean;
+  /** Write one unnamed event, `data: <data>` (OpenAI's stream format: `data` is already serialized). */
+  sendData(data: string, opts?: { coalesce?: boolean }): boolean;
   comment(text: string): void;
   close(): void;
   /** Aborted when the client goes away before close(). */
@@ -111,6 +113,10 @@ export function openSse(ctx: Context, opts: { keepAliveMs: number; headers?: Rec
     },
     send(event, data, sendOpts) {
       const chunk = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+      return sendOpts?.coalesce && coalesceMs > 0 ? coalesced(chunk) : write(chunk);
+    },
+    sendData(data, sendOpts) {
+      const chunk = `data: ${data.replace(/\n/g, '\ndata: ')}\n\n`;
       return sendOpts?.coalesce && coalesceMs > 0 ? coalesced(chunk) : write(chunk);
     },
     comment(text) {

@@ -27,6 +27,7 @@ export type Command =
   | { kind: 'run'; suite: string; args: SuiteArgs }
   | { kind: 'compare'; a: string; b: string }
   | { kind: 'gate'; plan?: string; only?: string; out?: string }
+  | { kind: 'html'; reports: string[]; out: string }
   | { kind: 'list' }
   | { kind: 'help' };
 
@@ -40,6 +41,7 @@ export const USAGE = `Usage:
                        [--gate gates.json] [--quick]
   memocha-eval compare <a: report.json|dir> <b: report.json|dir>
   memocha-eval gate [--plan eval/gate-plan.json] [--only suite] [--out dir]
+  memocha-eval html <report.json|dir>... --out <dir>   (a self-contained dashboard page: <dir>/index.html)
   memocha-eval list
 
 Exit codes: 0 pass, 1 a gate failed, 2 harness error (or an interrupted run).`;
@@ -76,6 +78,7 @@ export function parseCli(argv: readonly string[]): Command {
     if (a === undefined || b === undefined || extra.length > 0) throw new UsageError('compare takes exactly two reports: compare <a> <b>');
     return { kind: 'compare', a, b };
   }
+  if (first === 'html') return htmlCommand(rest, v);
   if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
   if (first === 'gate') return gateCommand(v);
   for (const k of ['plan', 'only'] as const) if (v[k] !== undefined) throw new UsageError(`--${k} is a flag of gate only`);
@@ -88,6 +91,14 @@ export function parseCli(argv: readonly string[]): Command {
     if (value !== undefined) args[k] = value;
   }
   return { kind: 'run', suite: first, args };
+}
+
+function htmlCommand(reports: string[], v: { out?: string } & Record<string, unknown>): Command {
+  const other = Object.keys(v).filter((k) => k !== 'out' && v[k] !== undefined);
+  if (other.length > 0) throw new UsageError(`html takes only report paths and --out (got --${other.join(', --')})`);
+  if (reports.length === 0) throw new UsageError('html takes one or more reports: html <report.json|dir>... --out <dir>');
+  if (v.out === undefined) throw new UsageError('html needs --out <dir>');
+  return { kind: 'html', reports, out: v.out };
 }
 
 const GATE_FLAGS = new Set(['plan', 'only', 'out']);

@@ -1,4 +1,4 @@
-/** memocha-eval: dispatch a command line to a suite run, the CI gate, a comparison or the suite list. */
+/** memocha-eval: dispatch a command line to a suite run, the CI gate, a comparison, an HTML export or the suite list. */
 import type { Writable } from 'node:stream';
 import { runGate } from '../gate/run';
 import { compareReports, formatComparison } from '../report/compare';
@@ -41,6 +41,17 @@ export async function main(argv: readonly string[], registry: SuiteRegistry, opt
     try {
       const [a, b] = await Promise.all([readReport(cmd.a), readReport(cmd.b)]);
       stdout.write(formatComparison(compareReports(a, b)));
+      return 0;
+    } catch (err) {
+      stderr.write(`memocha-eval: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  if (cmd.kind === 'html') {
+    try {
+      const { writeHtmlExport } = await import('../report/html');
+      const file = await writeHtmlExport(cmd.reports, cmd.out);
+      stdout.write(`wrote ${file} (${cmd.reports.length} run${cmd.reports.length === 1 ? '' : 's'})\n`);
       return 0;
     } catch (err) {
       stderr.write(`memocha-eval: ${(err as Error).message}\n`);

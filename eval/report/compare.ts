@@ -106,14 +106,15 @@ function rowValues(r: Report, field: string): number[] {
   return out;
 }
 
-function verdict(m: MetricComparison): string {
+/** The CLI's verdict word for a metric (the dashboard shows the same). */
+export function verdict(m: MetricComparison): string {
   if (m.regression) return m.significance.significant === null ? 'REGRESSION?' : 'REGRESSION';
   if (m.direction === 'worse') return 'worse (noise)';
   if (m.direction === 'better') return m.significance.significant === false ? 'better (noise)' : 'better';
   return m.direction;
 }
 
-function significanceText(s: Significance): string {
+export function significanceText(s: Significance): string {
   if (s.method === 'welch-t') return `p=${formatNumber(s.pValue)}`;
   if (s.method === 'ci-overlap') return s.significant ? 'CIs apart' : 'CIs overlap';
   return s.note === 'no per-case values or CIs' ? '?' : s.note;

@@ -58,12 +58,14 @@ for (const suffix of ['', '-static']) {
   add(label, run, `saturation_concurrency`, '', u);
   add(label, run, `overhead_p99_ms_at_${u}`, '≤ 100', u === null ? null : m(r, `overhead_p99_ms_at_${u}`));
   add(label, run, `server_eld_p99_ms_at_${u}`, '≤ 10', u === null ? null : m(r, `server_eld_p99_ms_at_${u}`));
+  add(label, run, `server_cpu_ms_per_turn_at_${u}`, '(CPU per turn)', u === null ? null : m(r, `server_cpu_ms_per_turn_at_${u}`));
 }
 for (const c of [0, 2, 5]) {
   const run = `load-streams-500-coalesce${c}`;
   const r = read(run);
   add(`500 SSE streams, SSE_COALESCE_MS=${c}`, run, 'added_itl_p99_ms_at_500', '≤ 5', m(r, 'added_itl_p99_ms_at_500'));
   add(`500 SSE streams, SSE_COALESCE_MS=${c}`, run, 'added_itl_vs_sim_p99_ms_at_500', '', m(r, 'added_itl_vs_sim_p99_ms_at_500'));
+  add(`500 SSE streams, SSE_COALESCE_MS=${c}`, run, 'streams_server_cpu_us_per_token', '(CPU per token)', m(r, 'streams_server_cpu_us_per_token'));
 }
 process.stdout.write(
   [

@@ -18,7 +18,7 @@ export type MemoryStatus = 'ok' | 'disabled' | 'unavailable';
  */
 export interface MemoryService {
   retrieve(
-    q: { userId: string; sessionId: string; query: string; recent: MessageRow[] },
+    q: { userId: string; sessionId: string; query: string; recent: readonly { id?: string; content: string }[] },
     signal?: AbortSignal,
   ): Promise<{ status: MemoryStatus; memories: UsedMemory[] }>;
   afterTurn(turn: { userId: string; sessionId: string; messages: MessageRow[] }): void;

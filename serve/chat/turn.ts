@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import type { MessageRow, Repos } from '../db/repos';
+import type { MessageRow, Repos, StartedTurn } from '../db/repos';
 import { NotFoundError } from '../errors';
 import { estimateUsage } from '../llm/tokens';
-import { LlmError, type LlmEvent, type LlmProvider, type LlmUsage } from '../llm/types';
+import { LlmError, type ChatMessage, type LlmEvent, type LlmProvider, type LlmSampling, type LlmUsage } from '../llm/types';
+import { answerSaveBatcherFor } from './answer-save-batch';
+import { withStoredIds } from './client-window';
 import { createAnswerSaver, type AnswerSaver } from './answer-saver';
 import { toClientError, type ClientError } from './llm-errors';
 import type { MemoryService, MemoryStatus, UsedMemory } from './memory-seam';
@@ -22,6 +24,8 @@ export interface ChatDeps {
   instanceId: string;
   /** Observability hook (metrics): called once per answered turn with its timings; must not throw. */
   onTurnDone?: (timings: TurnTimings) => void;
+  /** Tracing hook (serve/observability/trace-hooks.ts): runs the turn inside its span; absent when tracing is off. */
+  traceTurn?: (input: TurnInput, start: () => Promise<Turn>) => Promise<Turn>;
 }
 
 export interface TurnInput {
@@ -34,6 +38,14 @@ export interface TurnInput {
   receivedAt: number;
   /** The request's signal (the client went away, shutdown): stops the memory retrieval. */
   signal?: AbortSignal;
+  /** Passed to the provider as they are (the OpenAI-compatible route). */
+  stop?: string[];
+  sampling?: LlmSampling;
+  /**
+   * The client's own conversation (the OpenAI-compatible route): the prompt's recent window instead of the
+   * stored one, its system text after SYSTEM_PROMPT. Only the new user message and the answer are stored.
+   */
+  clientHistory?: { system: string; messages: ChatMessage[] };
 }
 
 /** Per-stage timings in ms; the eval harness reads these instead of timing calls again. */
@@ -87,21 +99,40 @@ export interface Turn {
 }
 
 /** Steps 1-4 of a turn: check the session, store the user message, retrieve memories, build the prompt. */
-export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn> {
+export function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn> {
+  return deps.traceTurn ? deps.traceTurn(input, () => startTurnUntraced(deps, input)) : startTurnUntraced(deps, input);
+}
+
+async function startTurnUntraced(deps: ChatDeps, input: TurnInput): Promise<Turn> {
   const { repos, config } = deps;
   const answerReserveTokens = answerReserve(config, input.maxTokens);
   const t0 = performance.now();
-  const session = await repos.sessions.get(input.userId, input.sessionId);
-  if (!session) throw new NotFoundError('session', input.sessionId);
-  const history = await repos.messages.recent(input.sessionId, config.HISTORY_WINDOW);
-  const userMessage = await repos.messages.insert({
-    sessionId: input.sessionId,
+  // One database call: session check, window, the user message and the answer's pending row (a crash from here
+  // on leaves it pending, swept to interrupted later). Its prompt size is recorded once the prompt is built.
+  const started = await repos.turns.start({
     userId: input.userId,
-    role: 'user',
-    content: input.content,
-    status: 'complete',
+    sessionId: input.sessionId,
+    // With the client's own history, as many stored messages as it sends: to match them (withStoredIds).
+    window: input.clientHistory ? input.clientHistory.messages.length : config.HISTORY_WINDOW,
+    userMessage: { id: randomUUID(), content: input.content },
+    answer: { id: randomUUID(), model: deps.llm.model, instanceId: deps.instanceId },
   });
+  if (!started) throw new NotFoundError('session', input.sessionId);
   const dbMs = performance.now() - t0;
+  try {
+    return await prepareTurn(deps, input, answerReserveTokens, started, dbMs);
+  } catch (err) {
+    // Never leave this live process's row pending (the sweep only takes dead instances' rows).
+    await repos.messages
+      .update(started.answer.id, { status: 'error', errorCode: 'internal_error', errorMessage: 'The turn failed before the LLM was called' })
+      .catch((e: unknown) => deps.logger.warn({ err: e, messageId: started.answer.id }, 'settling a failed turn failed'));
+    throw err;
+  }
+}
+
+async function prepareTurn(deps: ChatDeps, input: TurnInput, answerReserveTokens: number, started: StartedTurn, dbMs: number): Promise<Turn> {
+  const { repos, config } = deps;
+  const { history, userMessage } = started;
 
   const tPlan = performance.now();
   const plan = planTurnPrompt(config, history, input, answerReserveTokens);
@@ -126,23 +157,16 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
   const meta: TurnMeta = {
     sessionId: input.sessionId,
     userMessageId: userMessage.id,
-    assistantMessageId: randomUUID(),
+    assistantMessageId: started.answer.id,
     model: deps.llm.model,
     memory: retrieved.status,
     memories: memoriesUsed,
     promptTokens: prompt.tokens,
   };
-  // The answer's row exists before the LLM is called: a crash leaves it pending, swept to interrupted later.
-  await repos.messages.insert({
-    id: meta.assistantMessageId,
-    sessionId: input.sessionId,
-    userId: input.userId,
-    role: 'assistant',
-    content: '',
-    status: 'pending',
-    model: deps.llm.model,
-    promptTokens: prompt.tokens.total,
-    instanceId: deps.instanceId,
+  // What the sweep bills if this process dies mid-answer: off the path to the first token (it is on its
+  // way before the LLM request); finish() waits for it so the final figures are written last.
+  const promptTokensSaved = repos.messages.setPendingPromptTokens(meta.assistantMessageId, prompt.tokens.total).catch((err: unknown) => {
+    deps.logger.warn({ err, messageId: meta.assistantMessageId }, "recording the pending answer's prompt size failed");
   });
   let saver: AnswerSaver | undefined;
 
@@ -160,7 +184,7 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
     saver = createAnswerSaver({
       intervalMs: config.ANSWER_SAVE_INTERVAL_MS,
       heartbeatMs: config.ANSWER_LEASE_MS / 3,
-      write: (t) => repos.messages.savePending(meta.assistantMessageId, t),
+      write: (t) => answerSaveBatcherFor(repos.messages).save(meta.assistantMessageId, t),
       onError: (err) => {
         if (!saveFailed) deps.logger.warn({ err, messageId: meta.assistantMessageId }, 'saving the streaming answer failed');
         saveFailed = true;
@@ -169,7 +193,7 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
     let ended = false;
     try {
       for await (const ev of deps.llm.stream(
-        { messages, temperature: input.temperature, maxTokens: input.maxTokens },
+        { messages, temperature: input.temperature, maxTokens: input.maxTokens, stop: input.stop, sampling: input.sampling },
         { signal },
       )) {
         if (ev.type === 'token') {
@@ -258,40 +282,29 @@ export async function startTurn(deps: ChatDeps, input: TurnInput): Promise<Turn>
   }): Promise<MessageRow | null> {
     const model = f.model ?? deps.llm.model;
     await saver?.close(); // no background save may land after the final update
-    // One transaction: a crash between the two must not leave a settled answer without its ledger row
-    // (the sweep only adds ledger rows for answers still pending).
-    // null: the row is gone (its session was deleted meanwhile); the usage ledger still records the call.
-    const message = await repos.transaction(async (tx) => {
-      const settled = await tx.messages.update(meta.assistantMessageId, {
-        content: f.text,
-        status: f.status,
-        model,
-        promptTokens: f.usage.promptTokens,
-        completionTokens: f.usage.completionTokens,
-        ttftMs: f.llmTtftMs ?? null,
-        totalMs: f.llmMs,
-        errorCode: f.error?.code ?? null,
-        errorMessage: f.error?.message ?? null,
-      });
-      await tx.usage.record({
-        userId: input.userId,
-        sessionId: input.sessionId,
-        messageId: meta.assistantMessageId,
+    await promptTokensSaved;
+    // One call, one commit: a crash must not leave a settled answer without its ledger row (the sweep only
+    // adds ledger rows for answers still pending). null: the row is gone (its session was deleted meanwhile).
+    return repos.turns.settle({
+      messageId: meta.assistantMessageId,
+      sessionId: input.sessionId,
+      userId: input.userId,
+      content: f.text,
+      status: f.status,
+      model,
+      promptTokens: f.usage.promptTokens,
+      completionTokens: f.usage.completionTokens,
+      ttftMs: f.llmTtftMs ?? null,
+      totalMs: f.llmMs,
+      errorCode: f.error?.code ?? null,
+      errorMessage: f.error?.message ?? null,
+      usage: {
         provider: f.provider ?? deps.llm.id,
-        model,
-        promptTokens: f.usage.promptTokens,
-        completionTokens: f.usage.completionTokens,
         costUsd: deps.costUsd(model, f.usage),
-        ttftMs: f.llmTtftMs ?? null,
-        totalMs: f.llmMs,
         outcome: f.status === 'complete' ? 'ok' : f.status === 'partial' ? 'aborted' : 'error',
-        errorCode: f.error?.code ?? null,
         attempts: f.attempts ?? (f.err instanceof LlmError ? (f.err.opts as { attempts?: number }).attempts ?? 1 : 1),
-      });
-      return settled;
+      },
     });
-    await repos.sessions.touch(input.sessionId);
-    return message;
   }
 
   return { meta, stages: { dbMs, retrievalMs, promptMs }, run };
@@ -314,12 +327,18 @@ export function answerReserve(config: Config, maxTokens: number | undefined): nu
   return reserve;
 }
 
+/** A window message: a stored one (with its id) or one of the client's own. */
+type WindowMessage = ChatMessage & { id?: string };
+
 /** The turn's prompt without memories yet; its surelyKept window is what retrieved memories are deduplicated against. */
-function planTurnPrompt(config: Config, history: MessageRow[], input: TurnInput, answerReserveTokens: number): PromptPlan<MessageRow> {
-  return planPrompt({
-    systemPrompt: config.SYSTEM_PROMPT,
+function planTurnPrompt(config: Config, history: MessageRow[], input: TurnInput, answerReserveTokens: number): PromptPlan<WindowMessage> {
+  const client = input.clientHistory;
+  return planPrompt<WindowMessage>({
+    systemPrompt: client?.system ? `${config.SYSTEM_PROMPT}\n\n${client.system}` : config.SYSTEM_PROMPT,
     // A failed answer with no text would only confuse the model; another turn's pending answer is not written yet.
-    window: history.filter((m) => m.role !== 'system' && !(m.role === 'assistant' && (m.content === '' || m.status === 'pending'))),
+    window: client
+      ? withStoredIds(client.messages, history)
+      : history.filter((m) => m.role !== 'system' && !(m.role === 'assistant' && (m.content === '' || m.status === 'pending'))),
     userMessage: input.content,
     contextTokens: config.LLM_CONTEXT_TOKENS,
     answerReserveTokens,

@@ -12,7 +12,7 @@ describe('createEmbedder', () => {
 
   it('wraps in a cache when asked', () => {
     const e = createEmbedder('use-lite', { cacheEntries: 100 }) as ReturnType<typeof createEmbedder> & { stats?: () => unknown };
-    expect(e.stats?.()).toEqual({ hits: 0, misses: 0, size: 0, maxEntries: 100 });
+    expect(e.stats?.()).toEqual({ hits: 0, misses: 0, size: 0, maxEntries: 100, queries: { hits: 0, misses: 0 } });
   });
 
   it('rejects unknown or incomplete specs with the list of valid ones', () => {

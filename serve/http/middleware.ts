@@ -47,7 +47,7 @@ export function renderError(ctx: Context, err: unknown) {
   ctx.body = { error: { code: 'internal_error', message: 'Internal server error' } };
 }
 
-const USER_ID = /^[A-Za-z0-9_.@-]{1,128}$/;
+export const USER_ID = /^[A-Za-z0-9_.@-]{1,128}$/;
 
 /** Until authentication exists, the caller names itself with X-Memocha-User (or acts as the default user). */
 export function resolveUser(defaultUserId: string, ensure: (id: string) => Promise<void>) {

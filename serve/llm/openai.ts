@@ -9,6 +9,7 @@
  * no chunk (HTML, empty) or one that ends without finish_reason is a `bad_response`. Output is cut at
  * maxTokens (counted as it streams) and the upstream call aborted, finishReason `length`.
  */
+import { context, propagation } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
@@ -43,6 +44,23 @@ export interface OpenAiProviderOptions {
 }
 
 const NO_KEY = 'sk-no-key-required';
+/** The sampling options under OpenAI's names; absent ones are not sent. */
+function samplingBody(s: LlmRequest['sampling']): Record<string, number> {
+  if (!s) return {};
+  const out: Record<string, number> = {};
+  if (s.topP !== undefined) out.top_p = s.topP;
+  if (s.frequencyPenalty !== undefined) out.frequency_penalty = s.frequencyPenalty;
+  if (s.presencePenalty !== undefined) out.presence_penalty = s.presencePenalty;
+  if (s.seed !== undefined) out.seed = s.seed;
+  return out;
+}
+
+/** `traceparent` of the active span when tracing is on (serve/observability/tracing.ts); untouched when off (no propagator). */
+function withTraceContext(h: Record<string, string>): Record<string, string> {
+  propagation.inject(context.active(), h);
+  return h;
+}
+
 /** Most of an error body kept for the log (never shown to clients). */
 const MAX_ERROR_BODY = 16 * 1024;
 
@@ -62,6 +80,8 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
       messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
       ...(temperature !== undefined ? { temperature } : {}),
       ...(maxTokens !== undefined ? { [maxTokensParam]: maxTokens } : {}),
+      ...(req.stop?.length ? { stop: req.stop } : {}),
+      ...samplingBody(req.sampling),
     };
   };
 
@@ -69,7 +89,7 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
   async function post(payload: unknown, signal: AbortSignal | undefined, accept: string): Promise<Dispatcher.ResponseData> {
     const res = await request(url, {
       method: 'POST',
-      headers: { ...headers, accept },
+      headers: withTraceContext({ ...headers, accept }),
       body: JSON.stringify(payload),
       signal,
       headersTimeout: timeoutMs,

@@ -11,7 +11,7 @@ import { BoundedQueue } from './queue';
 import type { QueueOptions, QueueSnapshot } from './queue';
 import { retryDelayMs, sleep } from './retry';
 import { LlmError } from './types';
-import type { LlmCallOptions, LlmCompletion, LlmErrorKind, LlmEvent, LlmProvider, LlmRequest } from './types';
+import type { LlmCallOptions, LlmCompletion, LlmErrorKind, LlmEvent, LlmProvider, LlmRequest, LlmUsage } from './types';
 
 export interface ResilienceOptions {
   /** Primary first, then the fallback chain. */
@@ -40,7 +40,7 @@ export type ResilienceEvent =
   | { type: 'fallback'; from: string; to: string; reason?: LlmErrorKind }
   | ({ type: 'breaker' } & BreakerTransition)
   | { type: 'queue_full'; active: number; waiting: number }
-  | { type: 'call_done'; provider: string; model: string; attempts: number; queueWaitMs: number; totalMs: number }
+  | { type: 'call_done'; provider: string; model: string; attempts: number; queueWaitMs: number; totalMs: number; usage?: LlmUsage }
   | { type: 'call_failed'; kind: LlmErrorKind; attempts: number; partial: boolean; totalMs: number };
 
 export interface ResilienceStats {
@@ -265,7 +265,7 @@ export function createResilientLlm(opts: ResilienceOptions): ResilientLlm {
         yield ev;
       }
       c.succeeded++;
-      if (done) emit({ type: 'call_done', provider: done.provider ?? '', model: done.model ?? '', attempts: st.attempts, queueWaitMs: st.queueWaitMs, totalMs: performance.now() - t0 });
+      if (done) emit({ type: 'call_done', provider: done.provider ?? '', model: done.model ?? '', attempts: st.attempts, queueWaitMs: st.queueWaitMs, totalMs: performance.now() - t0, usage: done.usage });
     } catch (e) {
       const err = finalError(asLlmError(e), st);
       c.failed++;

@@ -5,10 +5,21 @@ export interface ChatMessage {
   content: string;
 }
 
+/** Sampling options passed to the provider as they are (OpenAI's top_p, frequency_penalty, presence_penalty, seed). */
+export interface LlmSampling {
+  topP?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  seed?: number;
+}
+
 export interface LlmRequest {
   messages: ChatMessage[];
   temperature?: number;
   maxTokens?: number;
+  /** Up to 4 stop sequences, sent to the provider (which ends the answer before the first it produces). */
+  stop?: string[];
+  sampling?: LlmSampling;
 }
 
 export interface LlmUsage {

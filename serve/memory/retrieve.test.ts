@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rec } from '../testing/vector-store-contract';
 import { openPgliteKnex, type TestKnex } from '../testing/pg';
 import type { EmbeddingProvider } from '../embeddings/types';
-import { fuseLists, retrieveMemories, type RetrievalConfig } from './retrieve';
+import { fuseLists, neighboursCanEnter, queryEmbeddingText, retrieveMemories, type RetrievalConfig } from './retrieve';
 import { createPgvectorStore } from './store/pgvector';
 import type { SearchHit, VectorStore } from './store/types';
 
@@ -94,6 +94,61 @@ describe('retrieveMemories', () => {
     expect(await ids('piano', { k: 1, vector: false, fusion: { method: 'relative' }, neighbours: { n: 1, discount: 0.5 } })).toEqual(['a3']);
     expect(await ids('piano', { k: 3, vector: false, fusion: { method: 'relative' }, neighbours: { n: 1, discount: 0.5 } })).toEqual(['a3', 'a2']);
   });
+
+describe('work that cannot change the result is skipped', () => {
+  it('neighboursCanEnter: only when fewer than k are kept or the best hit × discount beats the k-th', () => {
+    expect(neighboursCanEnter([], 0.9, 3)).toBe(false);
+    expect(neighboursCanEnter([{ score: 0.5 }], 0.9, 3)).toBe(true);
+    expect(neighboursCanEnter([{ score: 1 }, { score: 0.95 }], 0.9, 2)).toBe(false); // 0.9 < 0.95
+    expect(neighboursCanEnter([{ score: 1 }, { score: 0.9 }], 0.9, 2)).toBe(false); // a tie goes to the hit
+    expect(neighboursCanEnter([{ score: 0.5 }, { score: 1 }], 0.9, 2)).toBe(true); // 0.9 > 0.5, in any order
+  });
+
+  it('no neighbour query when k memories are kept and no neighbour could outscore the k-th; same result as with it', async () => {
+    let calls = 0;
+    const counting: VectorStore = { ...store, neighbours: (...a) => (calls++, store.neighbours!(...a)) };
+    const run = async (neighbours?: { n: number; discount: number }) =>
+      (await retrieveMemories({ store: counting, embedder }, { userId: U, query: 'painted sunset lake', now: day('2023-10-01') }, { ...BASE, k: 2, ...(neighbours ? { neighbours } : {}) })).memories.map((m) => m.record.id);
+    const none = await run();
+    expect(none).toHaveLength(2);
+    expect(await run({ n: 1, discount: 0.01 })).toEqual(none);
+    expect(calls).toBe(0);
+    // a neighbour that can beat the k-th still gets its query, and gets in
+    const full = await run({ n: 1, discount: 0.99 });
+    expect(calls).toBe(1);
+    expect(full).not.toEqual(none);
+  });
+
+  it('BM25 runs while the query is being embedded; lexical-only retrieval never embeds', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let embeds = 0;
+    const slow: EmbeddingProvider = { ...embedder, embed: async (texts, o) => (embeds++, await gate, embedder.embed(texts, o)) };
+    let textDone = 0;
+    const watched: VectorStore = { ...store, textSearch: async (...a) => { const r = await store.textSearch!(...a); textDone++; return r; } };
+    const pending = retrieveMemories({ store: watched, embedder: slow }, { userId: U, query: 'lisbon', now: day('2023-10-01') }, BASE);
+    for (let i = 0; i < 200 && textDone === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(textDone).toBe(1); // finished with the embedding still held back
+    release();
+    const both = await pending;
+    expect(both.memories[0]?.record.id).toBe('c1');
+    expect(embeds).toBe(1);
+    const lexicalOnly = await retrieveMemories({ store: watched, embedder: slow }, { userId: U, query: 'lisbon', now: day('2023-10-01') }, { ...BASE, vector: false });
+    expect(lexicalOnly.memories.map((m) => m.record.id)).toEqual(['c1']);
+    expect(embeds).toBe(1);
+    expect(lexicalOnly.timings.embedMs).toBe(0);
+  });
+
+  it('the query is embedded with its whitespace collapsed (one cache entry for one question)', async () => {
+    const seen: string[] = [];
+    const recording: EmbeddingProvider = { ...embedder, embed: (texts, o) => (seen.push(...texts), embedder.embed(texts, o)) };
+    const a = await retrieveMemories({ store, embedder: recording }, { userId: U, query: '  where did I\n move   to?\t' }, BASE);
+    const b = await retrieveMemories({ store, embedder: recording }, { userId: U, query: 'where did I move to?' }, BASE);
+    expect(seen).toEqual(['where did I move to?', 'where did I move to?']);
+    expect(a.memories.map((m) => m.record.id)).toEqual(b.memories.map((m) => m.record.id));
+    expect(queryEmbeddingText(' a \u00a0 b ')).toBe('a b');
+  });
+});
 
 describe('newer first (questions about the current state)', () => {
   const rel = { fusion: { method: 'relative' as const } };

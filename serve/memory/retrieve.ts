@@ -69,6 +69,7 @@ export interface RetrievalQuery {
 
 export interface RetrievalResult {
   memories: Ranked<MemoryCandidate>[];
+  /** embedMs: until the query's vector (0 without vector search); searchMs: from then until the lists are fused (BM25 overlaps the embedding) */
   timings: { embedMs: number; searchMs: number; rankMs: number };
   dropped: Record<string, number>;
   /** the time range the query named, when time awareness is on and it named one */
@@ -85,10 +86,18 @@ export async function retrieveMemories(
   call: StoreCallOptions = {},
 ): Promise<RetrievalResult> {
   const t0 = performance.now();
-  const [vector] = await deps.embedder.embed([q.query], call);
-  if (!vector) throw new Error('the embedder returned no vector');
-  call.signal?.throwIfAborted();
-  const t1 = performance.now();
+  const lexical = cfg.hybrid && deps.store.textSearch !== undefined;
+  const useVector = cfg.vector !== false || !lexical;
+  // The query's vector is only needed by the vector search (lexical-only retrieval never embeds).
+  let t1 = t0;
+  const embedding = useVector
+    ? deps.embedder.embed([queryEmbeddingText(q.query)], call).then(([v]) => {
+        t1 = performance.now();
+        if (!v) throw new Error('the embedder returned no vector');
+        return v;
+      })
+    : null;
+  embedding?.catch(() => undefined); // awaited below; a rejection before then is not unhandled
 
   const filter: MemoryFilter = {
     userId: q.userId,
@@ -100,19 +109,22 @@ export async function retrieveMemories(
   const now = q.now ?? new Date();
   const timeRange = cfg.time ? (questionTimeRange(q.query, now) ?? undefined) : undefined;
   const inRange = timeRange && cfg.time ? widen(timeRange, cfg.time.afterDays) : undefined;
-  const lexical = cfg.hybrid && deps.store.textSearch !== undefined;
-  const useVector = cfg.vector !== false || !lexical;
   // the named time range gets its own searches too, so an old memory of that time is a candidate even
   // when newer ones crowd it out of the unfiltered top
   const filters = [filter, ...(inRange ? [intersect(filter, inRange)].filter((f): f is MemoryFilter => f !== null) : [])];
   // never fewer candidates than memories asked for (the eval suites rank deeper than the server's k)
   const fetch = Math.max(cfg.candidates, cfg.k);
-  const search = (f: MemoryFilter) => deps.store.search(vector, { k: fetch, filter: f, withVectors: needVectors }, call);
-  const textSearch = (f: MemoryFilter) => deps.store.textSearch!(q.query, vector, { k: fetch, filter: f, withVectors: needVectors }, call);
-  const [vectorLists, textLists] = await Promise.all([
-    useVector ? Promise.all(filters.map(search)) : Promise.resolve([]),
-    lexical ? Promise.all(filters.map(textSearch)) : Promise.resolve([]),
-  ]);
+  // BM25 needs no query vector (fusion reads its order and BM25 scores, not its cosines): it runs while
+  // the query is being embedded — the embedder and PGlite work on threads of their own.
+  const textListsP = lexical ? Promise.all(filters.map((f) => deps.store.textSearch!(q.query, null, { k: fetch, filter: f, withVectors: needVectors }, call))) : Promise.resolve([]);
+  textListsP.catch(() => undefined);
+  let vectorLists: SearchHit[][] = [];
+  if (embedding) {
+    const vector = await embedding;
+    call.signal?.throwIfAborted();
+    vectorLists = await Promise.all(filters.map((f) => deps.store.search(vector, { k: fetch, filter: f, withVectors: needVectors }, call)));
+  }
+  const textLists = await textListsP;
   let vectorHits = mergeByScore(vectorLists, (h) => h.score);
   const textHits = mergeByScore(textLists, lexicalScore);
   let scoreThreshold = cfg.minScore;
@@ -136,11 +148,33 @@ export async function retrieveMemories(
   };
   const candidates: MemoryCandidate[] = hits.map((h) => ({ record: h.record, score: h.score, ...(h.vector ? { vector: h.vector } : {}) }));
   const ranked = rankMemoriesDetailed(candidates, opts, { now, window: q.window ?? [] });
-  if (cfg.neighbours && cfg.neighbours.n > 0 && deps.store.neighbours && ranked.memories.length > 0) {
+  if (cfg.neighbours && cfg.neighbours.n > 0 && deps.store.neighbours && neighboursCanEnter(ranked.memories, cfg.neighbours.discount, cfg.k)) {
     ranked.memories = await expand(deps.store, q.userId, ranked.memories, cfg.neighbours, cfg.dedupeWindow ? (q.window ?? []) : [], cfg.k);
   }
   const t3 = performance.now();
   return { memories: ranked.memories, dropped: ranked.dropped, timings: { embedMs: t1 - t0, searchMs: t2 - t1, rankMs: t3 - t2 }, ...(timeRange ? { timeRange } : {}) };
+}
+
+/**
+ * The text embedded for a query: whitespace runs collapsed and trimmed, so the same question typed with
+ * other spacing is one embedding-cache entry (and newlines, which USE-lite's tokenizer does not treat as
+ * spaces, do not reach the model). Case and punctuation stay: the models see them.
+ */
+export function queryEmbeddingText(query: string): string {
+  return query.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Whether a session neighbour could join the top k: each joins at its hit's score × discount and a hit
+ * wins a tie, so with k memories already kept and the best one × discount not above the k-th, the
+ * neighbour query cannot change the result.
+ */
+export function neighboursCanEnter(hits: readonly { score: number }[], discount: number, k: number): boolean {
+  if (hits.length === 0) return false;
+  if (hits.length < k) return true;
+  const best = Math.max(...hits.map((h) => h.score));
+  const kth = [...hits].sort((a, b) => b.score - a.score)[k - 1]!.score;
+  return best * discount > kth;
 }
 
 /** The BM25 score of a lexical hit (stores report it as lexicalScore); a store without one ranks by position. */

@@ -84,6 +84,9 @@ describe('memory retrieval stops its work when it times out or the request goes 
     const { memory: unhurried } = await service(embedder, { MEMORY_TIMEOUT_MS: '30000' });
     const ok = await unhurried.retrieve({ userId, sessionId: randomUUID(), query, recent: [] });
     expect(ok.memories.map((m) => m.text)).toEqual(['My sister lives in Porto.']);
+    // stats() carries the embedder cache's counts: the embeds above were one miss, then hits
+    expect(unhurried.stats().embeddingCache).toMatchObject({ size: 1, maxEntries: 10, queries: { misses: 1 } });
+    expect(unhurried.stats().embeddingCache!.queries.hits).toBeGreaterThanOrEqual(1);
     await unhurried.close();
   });
 });

@@ -2,11 +2,12 @@ import type { Logger } from 'pino';
 import type { MemoryService, UsedMemory } from '../chat/memory-seam';
 import type { Config } from '../config';
 import type { Repos } from '../db/repos';
+import { isCached, type CacheStats } from '../embeddings/cache';
 import type { EmbeddingProvider } from '../embeddings/types';
 import type { ChunkingConfig, Summariser } from './chunking';
 import { createIndexer, type IndexerStats } from './indexer';
 import { retrieveMemories, type RetrievalConfig, type RetrievalQuery } from './retrieve';
-import type { VectorStore } from './store/types';
+import type { ListOptions, StoredMemory, VectorStore } from './store/types';
 
 export interface MemoryStats {
   retrievals: number;
@@ -15,6 +16,8 @@ export interface MemoryStats {
   sweeps: number;
   retentionDeleted: number;
   indexer: IndexerStats;
+  /** The embedder's LRU (absent when EMBEDDINGS_CACHE_SIZE=0). */
+  embeddingCache?: CacheStats;
 }
 
 export interface FullMemoryService extends MemoryService {
@@ -24,7 +27,11 @@ export interface FullMemoryService extends MemoryService {
    * queued, in flight or swept later indexes them again, then the store's records are deleted.
    */
   clear(userId: string, sessionId?: string): Promise<number>;
+  /** Forget one memory of the user (its messages are marked forgotten too); false when it is not theirs or gone. */
+  forgetOne(userId: string, id: string): Promise<boolean>;
   count(userId: string): Promise<number>;
+  /** The user's memories (of one session), newest first, a page at a time (the memory manager). */
+  list(q: { userId: string; sessionId?: string; from?: Date; to?: Date } & ListOptions): Promise<StoredMemory[]>;
   /** Index pending messages and apply retention now (the periodic sweep does the same). */
   sweep(opts?: { minAgeMs?: number }): Promise<void>;
   /** Resolves when queued indexing has run (tests and the eval harness). */
@@ -152,10 +159,21 @@ export function createMemoryService(deps: {
       await repos.memoryIndex.forget(sessionId ? { userId, sessionId } : { userId });
       return store.delete(sessionId ? { userId, sessionId } : { userId });
     },
+    async forgetOne(userId, id) {
+      const records = store.get ? await store.get([id], userId) : [];
+      if (store.get && records.length === 0) return false;
+      const messageIds = records.flatMap((r) => r.messageIds);
+      if (messageIds.length > 0) await repos.memoryIndex.forget({ userId, ids: messageIds });
+      return (await store.delete({ userId, ids: [id] })) > 0;
+    },
     count: (userId) => store.count({ userId }),
+    async list({ limit, after, ...filter }) {
+      if (!store.list) throw new Error(`vector store ${store.id} cannot list memories`);
+      return store.list(filter, { limit, ...(after ? { after } : {}) });
+    },
     sweep,
     idle: () => indexer.idle(),
-    stats: () => ({ ...stats, indexer: indexer.stats() }),
+    stats: () => ({ ...stats, indexer: indexer.stats(), ...(isCached(embedder) ? { embeddingCache: embedder.stats() } : {}) }),
     async close() {
       clearInterval(timer);
       await indexer.idle();

@@ -17,7 +17,12 @@ import type { ResilienceEvent, ResilienceStats } from '../llm/resilience';
 export interface PrometheusSources {
   llm?: { breakerStates(): BreakerSnapshot[]; stats(): ResilienceStats };
   db?: { pool(): PoolStats };
-  memory?: { stats(): { indexer: { queued: number; failures: number; messagesIndexed: number } } };
+  memory?: {
+    stats(): {
+      indexer: { queued: number; failures: number; messagesIndexed: number };
+      embeddingCache?: { hits: number; misses: number; size: number; queries: { hits: number; misses: number } };
+    };
+  };
 }
 
 export interface TurnTimingsLike {
@@ -80,6 +85,12 @@ export function createPrometheus(opts: { defaultMetrics?: boolean } = {}): Prome
     help: 'LLM call duration including queue wait, retries and fallbacks, by outcome',
     labelNames: ['outcome'] as const,
     buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const llmTokens = new Counter({
+    name: 'memocha_llm_tokens_total',
+    help: 'Tokens of answered LLM calls, by type (input | output): as the provider reported them, else counted with our tokenizer',
+    labelNames: ['type'] as const,
     registers,
   });
   const llmAttemptErrors = new Counter({
@@ -157,6 +168,12 @@ export function createPrometheus(opts: { defaultMetrics?: boolean } = {}): Prome
   });
   counterFrom('memocha_memory_indexer_failures_total', 'Background memory indexing runs that failed', () => sources.memory?.stats().indexer.failures);
   counterFrom('memocha_memory_indexed_messages_total', 'Messages indexed into long-term memory', () => sources.memory?.stats().indexer.messagesIndexed);
+  const cache = () => sources.memory?.stats().embeddingCache;
+  counterFrom('memocha_embedding_cache_query_hits_total', "Chat queries whose embedding came from the embedder's LRU (or a running call for the same text)", () => cache()?.queries.hits);
+  counterFrom('memocha_embedding_cache_query_misses_total', 'Chat queries the embedding model had to embed', () => cache()?.queries.misses);
+  counterFrom('memocha_embedding_cache_hits_total', 'Texts (queries and indexing) served by the embedding LRU', () => cache()?.hits);
+  counterFrom('memocha_embedding_cache_misses_total', 'Texts (queries and indexing) the embedding model had to embed', () => cache()?.misses);
+  gaugeFrom('memocha_embedding_cache_entries', 'Vectors held by the embedding LRU', () => cache()?.size);
   const pool = (pick: (p: PoolStats) => number) => () => {
     const p = sources.db?.pool();
     return p ? pick(p) : undefined;
@@ -227,6 +244,10 @@ export function createPrometheus(opts: { defaultMetrics?: boolean } = {}): Prome
         case 'call_done':
           llmCalls.inc({ outcome: 'ok', kind: 'none' });
           llmCallDuration.observe({ outcome: 'ok' }, e.totalMs / 1000);
+          if (e.usage) {
+            llmTokens.inc({ type: 'input' }, e.usage.promptTokens);
+            llmTokens.inc({ type: 'output' }, e.usage.completionTokens);
+          }
           break;
         case 'call_failed':
           llmCalls.inc({ outcome: 'error', kind: e.kind });

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { toClientError } from '../chat/llm-errors';
 import { cancelledBy, TurnCancelled, type RunningTurns } from '../chat/running-turns';
-import { answerReserve, startTurn, type ChatDeps, type Turn, type TurnEvent, type TurnStages, type TurnTimings } from '../chat/turn';
+import { answerReserve, startTurn, type ChatDeps, type Turn, type TurnEvent, type TurnInput, type TurnStages, type TurnTimings } from '../chat/turn';
 import { AppError } from '../errors';
 import { parseWith, readJson, requireUuid } from '../http/body';
 import { serverTiming } from '../http/server-timing';
@@ -61,18 +61,18 @@ export function chatRoutes(deps: ChatRouteDeps) {
 }
 
 /** When the request reached the server (the first middleware), else now. */
-function arrival(ctx: Context): number {
+export function arrival(ctx: Context): number {
   const at = (ctx.state as { receivedAt?: unknown }).receivedAt;
   return typeof at === 'number' ? at : performance.now();
 }
 
-function checkLength(content: string, maxChars: number) {
+export function checkLength(content: string, maxChars: number) {
   if (content.length > maxChars) {
     throw new AppError(413, 'content_too_long', `content has ${content.length} characters; the limit is ${maxChars}`);
   }
 }
 
-async function admitted(deps: ChatRouteDeps) {
+export async function admitted(deps: ChatRouteDeps) {
   const refusal = deps.admit();
   if (refusal) {
     const e = toClientError(refusal);
@@ -80,11 +80,11 @@ async function admitted(deps: ChatRouteDeps) {
   }
 }
 
-async function answer(
-  ctx: Context,
-  deps: ChatRouteDeps,
-  input: { sessionId: string; content: string; temperature?: number; maxTokens?: number; receivedAt: number },
-) {
+/** How a started turn is answered: Memocha's SSE or JSON here, OpenAI's shapes in serve/routes/openai.ts. */
+export type TurnRenderer = (ctx: Context, deps: ChatRouteDeps, turn: Turn, controller: AbortController, receivedAt: number) => Promise<void>;
+
+/** Admission, registration (deletes and shutdown stop it), the turn, its cancellation; `render` answers. */
+export async function answer(ctx: Context, deps: ChatRouteDeps, input: Omit<TurnInput, 'userId' | 'signal'>, render?: TurnRenderer) {
   const receivedAt = input.receivedAt;
   await admitted(deps);
   const userId = ctx.state.userId as string;
@@ -114,14 +114,15 @@ async function answer(
       await settleCancelled(deps, userId, turn, early);
       throw cancelError(early, turn);
     }
-    if (wantsSse(ctx)) await streamTurn(ctx, deps, turn, controller, receivedAt);
+    if (render) await render(ctx, deps, turn, controller, receivedAt);
+    else if (wantsSse(ctx)) await streamTurn(ctx, deps, turn, controller, receivedAt);
     else await jsonTurn(ctx, deps, turn, controller);
   } finally {
     release();
   }
 }
 
-function cancelError(c: TurnCancelled, turn?: Turn): AppError {
+export function cancelError(c: TurnCancelled, turn?: Turn): AppError {
   const details = turn ? { messageId: turn.meta.assistantMessageId, userMessageId: turn.meta.userMessageId } : undefined;
   return new AppError(c.status, c.code, c.message, details, c.retryAfterS ? { 'Retry-After': String(c.retryAfterS) } : {});
 }
@@ -153,7 +154,7 @@ async function stopError(deps: ChatRouteDeps, userId: string, sessionId: string,
  * A turn stopped because memories were deleted is never remembered: its own messages are marked
  * forgotten once it has stored them (the delete's own mark may have run before they existed).
  */
-async function settleCancelled(deps: ChatRouteDeps, userId: string, turn: Turn, c: TurnCancelled) {
+export async function settleCancelled(deps: ChatRouteDeps, userId: string, turn: Turn, c: TurnCancelled) {
   if (c.code !== 'memories_forgotten') return;
   await deps.repos.memoryIndex.forget({ userId, ids: [turn.meta.userMessageId, turn.meta.assistantMessageId] }).catch((err: unknown) => {
     deps.logger.error({ err, messageId: turn.meta.assistantMessageId }, 'could not mark a cancelled turn forgotten');
@@ -180,7 +181,7 @@ async function streamTurn(ctx: Context, deps: ChatRouteDeps, turn: Turn, control
       // A turn stopped by us ends with why, whatever it managed to finish meanwhile.
       const stopped = cancelledBy(controller.signal);
       if (stopped) await sendCancelled(stopped);
-      else if (ev.type === 'done') sse.send('done', doneBody(ev));
+      else if (ev.type === 'done') sse.send('done', doneBody(ev, deps.costUsd));
       else sse.send('error', { code: ev.code, message: ev.message, messageId: ev.messageId, retryAfterS: ev.retryAfterS });
       return;
     }
@@ -200,6 +201,13 @@ async function streamTurn(ctx: Context, deps: ChatRouteDeps, turn: Turn, control
 }
 
 async function jsonTurn(ctx: Context, deps: ChatRouteDeps, turn: Turn, controller: AbortController) {
+  const final = await finalEvent(ctx, deps, turn, controller);
+  ctx.set('Server-Timing', serverTiming(timingMetrics(final.timings)));
+  ctx.body = { ...doneBody(final, deps.costUsd), sessionId: turn.meta.sessionId, userMessageId: turn.meta.userMessageId, memory: turn.meta.memory, memories: turn.meta.memories };
+}
+
+/** Runs a turn answered in one body to its end: its `done` event, or the AppError it (or its cancellation) ends with. */
+export async function finalEvent(ctx: Context, deps: ChatRouteDeps, turn: Turn, controller: AbortController): Promise<Extract<TurnEvent, { type: 'done' }>> {
   const onClose = () => {
     if (!ctx.res.writableFinished) controller.abort(new TurnCancelled('client_closed'));
   };
@@ -220,11 +228,10 @@ async function jsonTurn(ctx: Context, deps: ChatRouteDeps, turn: Turn, controlle
   if (final.type === 'error') {
     throw new AppError(final.status, final.code, final.message, { messageId: final.messageId, userMessageId: turn.meta.userMessageId }, final.retryAfterS ? { 'Retry-After': String(final.retryAfterS) } : {});
   }
-  ctx.set('Server-Timing', serverTiming(timingMetrics(final.timings)));
-  ctx.body = { ...doneBody(final), sessionId: turn.meta.sessionId, userMessageId: turn.meta.userMessageId, memory: turn.meta.memory, memories: turn.meta.memories };
+  return final;
 }
 
-function stageMetrics(s: TurnStages) {
+export function stageMetrics(s: TurnStages) {
   return [
     { name: 'db', dur: s.dbMs },
     { name: 'retrieval', dur: s.retrievalMs },
@@ -233,7 +240,7 @@ function stageMetrics(s: TurnStages) {
 }
 
 /** Every stage of a finished turn, for the JSON answer's Server-Timing header. */
-function timingMetrics(t: TurnTimings) {
+export function timingMetrics(t: TurnTimings) {
   const optional: [string, number | undefined, string][] = [
     ['queue', t.queueWaitMs, 'LLM queue wait'],
     ['upstream-ttft', t.llmTtftMs, 'LLM call to first token'],
@@ -250,6 +257,8 @@ function timingMetrics(t: TurnTimings) {
   ];
 }
 
-function doneBody(ev: Extract<TurnEvent, { type: 'done' }>) {
-  return { message: ev.message, usage: ev.usage, timings: ev.timings, provider: ev.provider, finishReason: ev.finishReason };
+/** `costUsd`: the answer's price from LLM_PRICING (null when its model has no price), shown by the web chat. */
+function doneBody(ev: Extract<TurnEvent, { type: 'done' }>, cost: ChatDeps['costUsd']) {
+  const costUsd = ev.message.model ? cost(ev.message.model, ev.usage) : null;
+  return { message: ev.message, usage: ev.usage, timings: ev.timings, provider: ev.provider, finishReason: ev.finishReason, costUsd };
 }

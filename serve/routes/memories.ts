@@ -4,7 +4,8 @@ import type { FullMemoryService } from '../memory/service';
 import { AppError, NotFoundError } from '../errors';
 import type { Repos } from '../db/repos';
 import { parseWith, requireUuid } from '../http/body';
-import { isRealTimestamp } from '../db/repos/util';
+import { decodeCursor, encodeCursor, isRealTimestamp } from '../db/repos/util';
+import type { StoredMemory } from '../memory/store/types';
 import type { Logger } from 'pino';
 
 const ISO_DATE = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -32,7 +33,26 @@ const searchQuery = z.object({
   k: z.coerce.number().int().min(1).max(100).default(10),
 });
 
-/** Search and clear the caller's long-term memories. */
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(512).optional(),
+  sessionId: z.string().optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+});
+
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** The last memory of a page, as an opaque cursor: [createdAt ISO, id]. */
+function parseListCursor(cursor: string): { createdAt: Date; id: string } {
+  return decodeCursor(cursor, ([at, id]) =>
+    typeof at === 'string' && CURSOR_TIME.test(at) && isRealTimestamp(at) && typeof id === 'string' && id.length > 0 && id.length <= 256
+      ? { createdAt: new Date(at), id }
+      : null,
+  );
+}
+
+/** List, search and clear the caller's long-term memories. */
 /** `cancelTurns` stops the user's running turns (of one session) before their memories are deleted. */
 export function memoryRoutes(repos: Repos, memory: FullMemoryService | undefined, cancelTurns?: (userId: string, sessionId?: string) => void) {
   const router = new Router();
@@ -42,6 +62,24 @@ export function memoryRoutes(repos: Repos, memory: FullMemoryService | undefined
   };
 
   router.get('/v1/memories', async (ctx) => {
+    // Without `q` the manager's list: newest first, a page at a time.
+    if (ctx.query.q === undefined) {
+      const l = parseWith(listQuery, ctx.query, 'query');
+      const sessionId = l.sessionId === undefined ? undefined : requireUuid(l.sessionId, 'sessionId');
+      const after = l.cursor === undefined ? undefined : parseListCursor(l.cursor);
+      const m = need();
+      const rows = await m.list({ userId: ctx.state.userId, sessionId, from: l.from, to: l.to, limit: l.limit + 1, after }).catch((err: unknown) => {
+        (ctx.state.log as Logger).error({ err }, 'memory list failed');
+        throw new AppError(503, 'memory_unavailable', 'Listing memories is unavailable; try again later');
+      });
+      const page = rows.slice(0, l.limit);
+      const last = page.at(-1);
+      ctx.body = {
+        items: await withTitles(repos, ctx.state.userId, page),
+        nextCursor: rows.length > l.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+      };
+      return;
+    }
     const q = parseWith(searchQuery, ctx.query, 'query');
     const sessionId = q.sessionId === undefined ? undefined : requireUuid(q.sessionId, 'sessionId');
     const memories = await need()
@@ -60,6 +98,13 @@ export function memoryRoutes(repos: Repos, memory: FullMemoryService | undefined
     ctx.body = { deleted: await m.clear(ctx.state.userId) };
   });
 
+  router.delete('/v1/memories/:id', async (ctx) => {
+    const id = requireUuid(ctx.params.id, 'memory id');
+    const m = need();
+    if (!(await m.forgetOne(ctx.state.userId, id))) throw new NotFoundError('memory', id);
+    ctx.status = 204;
+  });
+
   router.delete('/v1/sessions/:id/memories', async (ctx) => {
     const id = requireUuid(ctx.params.id, 'session id');
     if (!(await repos.sessions.get(ctx.state.userId, id))) throw new NotFoundError('session', id);
@@ -69,4 +114,18 @@ export function memoryRoutes(repos: Repos, memory: FullMemoryService | undefined
   });
 
   return router;
+}
+
+/** The page's memories as the API shows them, with their chat's title (one lookup per distinct chat). */
+async function withTitles(repos: Repos, userId: string, page: StoredMemory[]) {
+  const sessionIds = [...new Set(page.map((m) => m.sessionId).filter((id): id is string => id !== null))];
+  const titles = new Map(await Promise.all(sessionIds.map(async (id) => [id, (await repos.sessions.get(userId, id))?.title ?? null] as const)));
+  return page.map((m) => ({
+    id: m.id,
+    text: m.text,
+    role: m.role,
+    sessionId: m.sessionId,
+    sessionTitle: m.sessionId ? (titles.get(m.sessionId) ?? null) : null,
+    createdAt: m.createdAt.toISOString(),
+  }));
 }

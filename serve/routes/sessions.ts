@@ -5,11 +5,14 @@ import { NotFoundError } from '../errors';
 import { parseWith, readJson, requireUuid } from '../http/body';
 
 // PostgreSQL text cannot hold NUL: refuse it here instead of failing in the driver.
-const createBody = z.object({ title: z.string().max(200).refine((s) => !s.includes('\u0000'), 'must not contain NUL characters').optional() }).strict();
+const title = () => z.string().max(200).refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');
+const createBody = z.object({ title: title().optional() }).strict();
+const renameBody = z.object({ title: title().nullable() }).strict();
 const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),
 });
+const listQuery = pageQuery.extend({ q: title().optional() });
 
 /**
  * `forgetSession` removes what else belongs to a deleted session (its long-term memories);
@@ -30,13 +33,22 @@ export function sessionRoutes(
   });
 
   router.get('/v1/sessions', async (ctx) => {
-    const q = parseWith(pageQuery, ctx.query, 'query');
-    ctx.body = await repos.sessions.list({ userId: ctx.state.userId, limit: q.limit, cursor: q.cursor });
+    const q = parseWith(listQuery, ctx.query, 'query');
+    const titleContains = q.q?.trim() || undefined;
+    ctx.body = await repos.sessions.list({ userId: ctx.state.userId, limit: q.limit, cursor: q.cursor, titleContains });
   });
 
   router.get('/v1/sessions/:id', async (ctx) => {
     const id = requireUuid(ctx.params.id, 'session id');
     const session = await repos.sessions.get(ctx.state.userId, id);
+    if (!session) throw new NotFoundError('session', id);
+    ctx.body = session;
+  });
+
+  router.patch('/v1/sessions/:id', async (ctx) => {
+    const id = requireUuid(ctx.params.id, 'session id');
+    const body = parseWith(renameBody, await readJson(ctx, maxBodyBytes));
+    const session = await repos.sessions.rename(ctx.state.userId, id, body.title?.trim() || null);
     if (!session) throw new NotFoundError('session', id);
     ctx.body = session;
   });

@@ -8,3 +8,4 @@ export { simulatorAsProvider, startStack, type ConfiguredStack, type Stack, type
 export { backends, openInSchema, openTestDb, randomSchemaName, TEST_DATABASE_URL, type TestDb } from './db';
 export { openPgliteKnex, openPostgresKnex, probePostgres, type PostgresProbe, type TestKnex } from './pg';
 export { closedPortUrl, startTestUpstream, type Step, type TestUpstream, type UpstreamRequest } from './upstream';
+export { UI_DIST, uiRoutes } from '../routes/ui';

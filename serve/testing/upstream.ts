@@ -36,6 +36,8 @@ export interface UpstreamRequest {
   step: Step['kind'];
   /** The client closed the connection before the response was complete (an abort reached us). */
   closedByClient: boolean;
+  /** The W3C trace context the request carried (sent when Memocha's tracing is on). */
+  traceparent?: string;
 }
 
 export interface TestUpstream {
@@ -69,7 +71,7 @@ export async function startTestUpstream(defaultStep: Step = { kind: 'ok' }): Pro
     }
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as UpstreamRequest['body'];
     const step = queue.shift() ?? fallback;
-    const rec: UpstreamRequest = { body, step: step.kind, closedByClient: false };
+    const rec: UpstreamRequest = { body, step: step.kind, closedByClient: false, ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}) };
     requests.push(rec);
     let weClosed = false;
     res.on('close', () => {

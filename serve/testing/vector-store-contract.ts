@@ -235,6 +235,45 @@ export function vectorStoreContract(name: string, makeStore: () => Promise<Contr
       const inB = await store.textSearch('brown fox', Q, { k: 10, filter: { userId: u, sessionId: 'b' } });
       expect(inB.map((h) => [h.record.text, h.score])).toEqual([['a fox in the garden', expect.closeTo(0, 5)]]);
       expect(await store.textSearch('brown fox', Q, { k: 1, filter: { userId: u } })).toHaveLength(1);
+      // without the query's vector (hybrid retrieval searches while the query is embedded): the same hits, score 0
+      const blind = await store.textSearch('brown fox', null, { k: 10, filter: { userId: u }, withVectors: true });
+      expect(blind.map((h) => [h.record.id, h.lexicalScore])).toEqual(hits.map((h) => [h.record.id, h.lexicalScore]));
+      expect(blind.map((h) => h.score)).toEqual([0, 0, 0]);
+      expect(blind.map((h) => Array.from(h.vector ?? []))).toEqual([[1, 0, 0, 0], expect.any(Array), expect.any(Array)]);
+    });
+
+    it('list (where offered) pages newest first, ties by id, within the user and filter', async () => {
+      if (!store.list) return;
+      const [u, other] = [uid('list'), uid('list-other')];
+      const at = (d: number) => new Date(T0 + d * DAY);
+      // Two records share a timestamp: the id breaks the tie, so the cursor never skips or repeats one.
+      const recs = [
+        rec({ id: 'list-a', userId: u, sessionId: 's1', text: 'oldest', createdAt: at(0), vector: [1, 0, 0, 0] }),
+        rec({ id: 'list-b', userId: u, sessionId: 's2', text: 'tie low id', createdAt: at(1), vector: [1, 0, 0, 0] }),
+        rec({ id: 'list-c', userId: u, sessionId: 's1', text: 'tie high id', createdAt: at(1), vector: [1, 0, 0, 0] }),
+        rec({ id: 'list-d', userId: u, sessionId: 's2', text: 'newest', createdAt: at(2), vector: [1, 0, 0, 0] }),
+      ];
+      await store.upsert([...recs.map((r) => ({ ...r, id: `${r.id}-${u}` })), rec({ userId: other, text: 'not yours', createdAt: at(3), vector: [1, 0, 0, 0] })]);
+      const all = await store.list({ userId: u }, { limit: 10 });
+      expect(all.map((m) => m.text)).toEqual(['newest', 'tie high id', 'tie low id', 'oldest']);
+      expect(all[0]).toMatchObject({ userId: u, sessionId: 's2', createdAt: at(2) });
+      expect(all[0]).not.toHaveProperty('vector');
+      const pages: string[][] = [];
+      let after: { createdAt: Date; id: string } | undefined;
+      for (let i = 0; i < 5; i++) {
+        const page = await store.list({ userId: u }, { limit: 1, ...(after ? { after } : {}) });
+        if (page.length === 0) break;
+        pages.push(page.map((m) => m.text));
+        const last = page[page.length - 1]!;
+        after = { createdAt: last.createdAt, id: last.id };
+      }
+      expect(pages).toEqual([['newest'], ['tie high id'], ['tie low id'], ['oldest']]);
+      expect((await store.list({ userId: u, sessionId: 's1' }, { limit: 10 })).map((m) => m.text)).toEqual(['tie high id', 'oldest']);
+      expect((await store.list({ userId: u, to: at(1) }, { limit: 10 })).map((m) => m.text)).toEqual(['tie high id', 'tie low id', 'oldest']);
+      await store.delete({ userId: u, ids: [`list-c-${u}`] });
+      expect((await store.list({ userId: u }, { limit: 10 })).map((m) => m.text)).toEqual(['newest', 'tie low id', 'oldest']);
+      await expect(store.list({ userId: '' }, { limit: 1 })).rejects.toThrow(InvalidMemoryError);
+      await expect(store.list({ userId: u }, { limit: 0 })).rejects.toThrow(/limit/);
     });
 
     it('stores hostile strings verbatim and they never change a filter', async () => {

@@ -57,7 +57,7 @@ describe('long-term memory end to end (use-lite embeddings, pgvector on PGlite, 
     expect(future.json.items).toEqual([]);
     const bad = await api(`${t.url}/v1/memories?q=work&from=yesterday`, { headers: alice });
     expect(bad.status).toBe(400);
-    expect((await api(`${t.url}/v1/memories`, { headers: alice })).json.error.code).toBe('invalid_request');
+    expect((await api(`${t.url}/v1/memories?q=`, { headers: alice })).json.error.code).toBe('invalid_request');
   });
 
   it('indexing is idempotent: a sweep and a re-index never duplicate', async () => {

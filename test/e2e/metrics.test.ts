@@ -106,6 +106,11 @@ describe('GET /metrics (Prometheus)', () => {
     expect(sum(after, 'memocha_llm_retries_total', { provider: 'simulator', kind: 'rate_limited' })).toBe(1);
     expect(sum(after, 'memocha_llm_attempt_errors_total', { provider: 'simulator', kind: 'rate_limited' })).toBe(2);
     expect(sum(after, 'memocha_llm_attempt_errors_total', { provider: 'simulator', kind: 'server' })).toBe(1);
+    // tokens of the two answered calls, as their done events reported them
+    const usages = [json.json.usage, sse.events.at(-1)!.data.usage] as { promptTokens: number; completionTokens: number }[];
+    expect(sum(after, 'memocha_llm_tokens_total', { type: 'input' })).toBe(usages[0]!.promptTokens + usages[1]!.promptTokens);
+    expect(sum(after, 'memocha_llm_tokens_total', { type: 'output' })).toBe(usages[0]!.completionTokens + usages[1]!.completionTokens);
+    expect(usages[1]!.completionTokens).toBeGreaterThan(0);
 
     // breaker: state gauge per provider and the state-change counter
     expect(sum(after, 'memocha_llm_breaker_state', { provider: 'simulator', state: 'open' })).toBe(1);
@@ -123,6 +128,27 @@ describe('GET /metrics (Prometheus)', () => {
 
     // DB pool
     for (const name of ['memocha_db_pool_size', 'memocha_db_pool_used', 'memocha_db_pool_pending_acquires']) expect(after.series.has(name)).toBe(true);
+  });
+
+  it('counts the chat queries the embedding cache served (the same question with other spacing is one entry)', async () => {
+    // a loaded machine may take longer than the default 3 s to load the model: a timed-out query would count but not be cached
+    const other = await startStack({ env: { MEMORY_TIMEOUT_MS: '120000' } });
+    try {
+      const before = await scrape(other.url);
+      const hits = (s: Scrape) => sum(s, 'memocha_embedding_cache_query_hits_total');
+      const misses = (s: Scrape) => sum(s, 'memocha_embedding_cache_query_misses_total');
+      expect(before.types.get('memocha_embedding_cache_query_hits_total')).toBe('counter');
+      expect((await api(`${other.url}/chat`, { body: { message: 'which city did I move to?' } })).status).toBe(200);
+      expect((await api(`${other.url}/chat`, { body: { message: ' which city did I  move to?\n' } })).status).toBe(200);
+      const after = await scrape(other.url);
+      expect(misses(after) - misses(before)).toBe(1);
+      expect(hits(after) - hits(before)).toBe(1);
+      // indexing goes through the same cache but is not a query
+      expect(sum(after, 'memocha_embedding_cache_misses_total')).toBeGreaterThanOrEqual(misses(after));
+      expect(after.series.get('memocha_embedding_cache_entries')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await other.close();
+    }
   });
 
   it('each app has its own registry: a second server starts from zero', async () => {

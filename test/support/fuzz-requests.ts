@@ -37,12 +37,19 @@ export const ROUTES: readonly { method: string; path: string }[] = [
   { method: 'GET', path: '/v1/sessions' },
   { method: 'GET', path: '/v1/sessions/:id' },
   { method: 'DELETE', path: '/v1/sessions/:id' },
+  { method: 'PATCH', path: '/v1/sessions/:id' },
   { method: 'GET', path: '/v1/sessions/:id/messages' },
   { method: 'POST', path: '/v1/sessions/:id/messages' },
   { method: 'POST', path: '/chat' },
   { method: 'GET', path: '/v1/memories' },
   { method: 'DELETE', path: '/v1/memories' },
+  { method: 'DELETE', path: '/v1/memories/:id' },
   { method: 'DELETE', path: '/v1/sessions/:id/memories' },
+  { method: 'GET', path: '/v1/models' },
+  { method: 'GET', path: '/v1/models/:id' },
+  { method: 'POST', path: '/v1/chat/completions' },
+  { method: 'GET', path: '/api/reports' },
+  { method: 'GET', path: '/api/reports/files/:id' },
 ];
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'FOO', 'get', 'PROPFIND'];
@@ -169,7 +176,7 @@ const jsonBody = (ids: FuzzIds) => {
   );
   const field = (name: string) => fc.tuple(fc.constant(name), wrong);
   const fields = fc.array(
-    fc.oneof(field('content'), field('message'), field('title'), field('temperature'), field('maxTokens'), fc.tuple(fc.constant('sessionId'), fc.oneof(idArb(ids), wrong)), field('role'), fc.tuple(fc.string({ maxLength: 10 }), wrong)),
+    fc.oneof(field('content'), field('message'), field('title'), field('temperature'), field('maxTokens'), fc.tuple(fc.constant('sessionId'), fc.oneof(idArb(ids), wrong)), field('role'), field('model'), field('messages'), field('stream_options'), field('max_tokens'), field('stop'), field('metadata'), fc.tuple(fc.string({ maxLength: 10 }), wrong)),
     { maxLength: 5 },
   );
   return fc.oneof(
@@ -219,7 +226,15 @@ function nearValid(ids: FuzzIds): fc.Arbitrary<FuzzRequest> {
     fc.tuple(text, fc.option(id, { nil: undefined }), turn, fc.constantFrom('', '?stream=true', '?stream=false')).map(([message, sessionId, o, query]) => ({ method: 'POST', path: `/chat${query}`, body: json({ message, ...(sessionId ? { sessionId } : {}), ...o }) })),
     search.map((query) => ({ method: 'GET', path: `/v1/memories${query}` })),
     fc.constant({ method: 'DELETE', path: '/v1/memories' }),
+    fc.oneof(id, fc.uuid()).map((i) => ({ method: 'DELETE', path: `/v1/memories/${i}` })),
+    fc.tuple(id, fc.option(text, { nil: null })).map(([i, title]) => ({ method: 'PATCH', path: `/v1/sessions/${i}`, body: json({ title }) })),
     id.map((i) => ({ method: 'DELETE', path: `/v1/sessions/${i}/memories` })),
+    fc.option(fc.constantFrom('memocha', 'gpt-4o', ''), { nil: undefined }).map((m) => ({ method: 'GET', path: m === undefined ? '/v1/models' : `/v1/models/${m}` })),
+    fc.tuple(completionMessages(text), completion, fc.option(fc.oneof(id, text), { nil: undefined })).map(([messages, o, key]) => ({
+      method: 'POST',
+      path: '/v1/chat/completions',
+      body: json({ model: 'memocha', messages, ...o, ...(key !== undefined ? { metadata: { session_id: key } } : {}) }),
+    })),
   ];
   const keys = ids.keys ?? [];
   const headers = fc.record({
@@ -230,6 +245,31 @@ function nearValid(ids: FuzzIds): fc.Arbitrary<FuzzRequest> {
   });
   return fc.tuple(fc.oneof(...shapes), headers).map(([shape, h]) => ({ method: shape.method, path: shape.path, headers: h, ...(shape.body ? { body: shape.body } : {}) }));
 }
+
+/** An OpenAI-style conversation: mostly well formed, ending with the user's message now and then not. */
+function completionMessages(text: fc.Arbitrary<string>) {
+  const role = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('user', 'assistant', 'system') }, { weight: 1, arbitrary: fc.constantFrom('developer', 'tool', 'robot') });
+  const content = fc.oneof({ weight: 6, arbitrary: text }, { weight: 1, arbitrary: fc.array(fc.record({ type: fc.constantFrom('text', 'image_url'), text }), { maxLength: 3 }) }, { weight: 1, arbitrary: fc.constant(null) });
+  const earlier = fc.array(fc.record({ role, content }), { maxLength: 5 });
+  const last = fc.oneof({ weight: 8, arbitrary: text.map((c) => ({ role: 'user', content: c })) }, { weight: 1, arbitrary: fc.record({ role, content }) });
+  return fc.tuple(earlier, last).map(([e, l]) => [...e, l]);
+}
+
+const completion = fc.record(
+  {
+    stream: fc.boolean(),
+    stream_options: fc.record({ include_usage: fc.boolean() }),
+    temperature: fc.double({ min: 0, max: 2, noNaN: true }),
+    max_tokens: fc.integer({ min: 1, max: 600 }),
+    stop: fc.oneof(fc.constantFrom('.', 'Lisbon'), fc.array(fc.constantFrom('.', '\n', 'a'), { minLength: 1, maxLength: 4 })),
+    user: fc.constantFrom('fuzz-a', 'fuzz-b', 'fuzz-a', 'fuzz-b', 'not valid!'),
+    top_p: fc.double({ min: 0, max: 1, noNaN: true }),
+    // the refused forms rarely, so most requests get past validation
+    n: fc.constantFrom(1, 1, 1, 1, 2),
+    tools: fc.constantFrom([], [], [], [], [{ type: 'function', function: { name: 'f' } }]),
+  },
+  { requiredKeys: [] },
+);
 
 /** Hostile requests: any route or a random path, any method, query, headers and body. */
 function hostile(ids: FuzzIds): fc.Arbitrary<FuzzRequest> {

@@ -29,7 +29,7 @@ describe('db suite end to end (smallest configuration)', () => {
     expect(r.exitCode).toBe(0);
     const rep = r.report!;
     expect(rep.errors).toEqual([]);
-    const queries = ['history_3', 'history_6', 'sessions_page_1', 'sessions_page_2', 'message_insert'];
+    const queries = ['history_3', 'history_6', 'sessions_page_1', 'sessions_page_2', 'message_insert', 'turn_start'];
     for (const backend of backends) {
       for (const q of queries) {
         for (const load of ['idle', 'load']) {

@@ -1,4 +1,5 @@
 /** The hot queries of a chat turn and of the session list, as the server calls them through the repos. */
+import { randomUUID } from 'node:crypto';
 import type { Repos } from '../../../serve';
 import { createRng } from '../../metrics/random';
 import { filler } from '../../lib/filler';
@@ -50,6 +51,18 @@ export async function hotQueries(repos: Repos, s: Seeded, opts: { deepPage: numb
     name: 'message_insert',
     what: 'messages.insert(user message, ~300 chars)',
     run: (i) => repos.messages.insert({ sessionId: s.insertSession, userId: s.insertUser, role: 'user', content: texts[i % texts.length] as string, status: 'complete' }),
+  });
+  out.push({
+    name: 'turn_start',
+    what: `turns.start(session check, window of ${HISTORY_N}, user message ~300 chars, pending answer: a turn's one call before the LLM)`,
+    run: (i) =>
+      repos.turns.start({
+        userId: s.insertUser,
+        sessionId: s.insertSession,
+        window: HISTORY_N,
+        userMessage: { id: randomUUID(), content: texts[i % texts.length] as string },
+        answer: { id: randomUUID(), model: 'bench', instanceId: 'bench' },
+      }),
   });
   return out;
 }

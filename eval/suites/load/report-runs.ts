@@ -1,7 +1,7 @@
 /** The open-loop, rate-limit and streams runs in the report. */
 import type { SuiteContext } from '../../harness/suite';
 import { LatencyHistogram } from '../../metrics/histogram';
-import { DEGRADATION_COLUMNS, degradationRow, r1, r3, RESOURCE_COLUMNS, resourceRow, stepRow } from './report-sweep';
+import { cpuCost, DEGRADATION_COLUMNS, degradationRow, r1, r3, RESOURCE_COLUMNS, resourceRow, stepRow } from './report-sweep';
 import type { RateLimitResult, StreamsResult } from './runs';
 import type { StepResult } from './step';
 
@@ -56,6 +56,7 @@ export function emitStreams(ctx: SuiteContext, r: StreamsResult, itlMs: number):
   ctx.metric(`added_itl_p99_ms_at_${users}`, i.addedItlP99Ms, 'ms', { n: i.clientItl.count, definition: `p99 of the client's inter-chunk gaps − the simulator's configured ITL (${itlMs} ms), ${users} concurrent SSE streams; target ≤ 5 ms`, higherIsBetter: false, headline: true });
   ctx.metric(`added_itl_steady_p99_ms_at_${users}`, i.addedItlSteadyP99Ms, 'ms', { n: i.steadyItl.count, definition: 'the same, over gaps ending while every stream was open (after the last first token, before the first end)', higherIsBetter: false });
   ctx.metric(`added_itl_vs_sim_p99_ms_at_${users}`, i.addedVsSimP99Ms, 'ms', { n: i.addedVsSim.count, definition: "p99 of (client gap − the simulator's actual gap for the same two chunks), clipped at 0: the delay added by Memocha and the client, without the simulator's own lateness", higherIsBetter: false });
+  if (st.server) ctx.metric('streams_server_cpu_us_per_token', cpuCost(st).usPerToken, 'µs', { definition: "the server process's CPU time (all threads) per output token during the streams run", higherIsBetter: false });
   ctx.metric('streams_peak_concurrent', st.run.peakInFlight, 'streams', { definition: 'the most requests in flight at once during the streams run', higherIsBetter: true });
   ctx.metric('streams_transit_p99_ms', i.transitP99Ms, 'ms', { n: i.transit.count, definition: 'p99 of (client arrival of chunk i − simulator write of chunk i): the per-token delay through Memocha', higherIsBetter: false });
   ctx.metric('streams_sim_lateness_p99_ms', i.simLatenessP99Ms, 'ms', { definition: "p99 of the simulator's actual gaps − the configured ITL (this process's timer delay, not Memocha's)", higherIsBetter: false });

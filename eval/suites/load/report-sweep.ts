@@ -10,6 +10,17 @@ import { counted, dominantStage, STAGES, type Pcts, type Stage } from './summary
 
 export const r1 = (x: number) => (Number.isFinite(x) ? Math.round(x * 10) / 10 : null);
 export const r3 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
+
+/**
+ * The server process's CPU time (all its threads) per successful turn and per output token during a step:
+ * CPU share × the step's window ÷ what it completed. CPU time, not wall time, so it holds on a shared machine
+ * (the capacity model's input).
+ */
+export function cpuCost(st: StepResult): { msPerTurn: number; usPerToken: number } {
+  const cpuMsPerS = st.server ? st.server.cpuPct * 10 : Number.NaN;
+  const per = (rate: number) => (rate > 0 ? cpuMsPerS / rate : Number.NaN);
+  return { msPerTurn: per(st.summary.requestsPerSec), usPerToken: per(st.summary.outputTokensPerSec) * 1000 };
+}
 const pair = (p: Pcts): Cell => (Number.isFinite(p.mean) ? `${r1(p.mean)} / ${r1(p.p99)}` : null);
 
 const STAGE_LABEL: Record<Stage, string> = {
@@ -32,8 +43,11 @@ export function resourceCells(u: ResourceUsage | null): Cell[] {
   if (!u) return [null, null, null, null, null];
   return [r1(u.cpuPct), r1(u.rssMaxMb), r1(u.heapUsedMaxMb), r1(u.eldP99Ms), r1(u.eldMaxMs)];
 }
-export const RESOURCE_COLUMNS = ['step', 'server CPU %', 'server RSS MB', 'server heap MB', 'server ELD p99 ms', 'server ELD max ms', 'generator CPU %', 'generator RSS MB', 'generator heap MB', 'generator ELD p99 ms', 'generator ELD max ms', 'TCP listen overflows (machine)'];
-export const resourceRow = (st: StepResult): Cell[] => [st.label, ...resourceCells(st.server), ...resourceCells(st.generator), st.listenOverflows];
+export const RESOURCE_COLUMNS = ['step', 'server CPU %', 'server RSS MB', 'server heap MB', 'server ELD p99 ms', 'server ELD max ms', 'server CPU ms / turn', 'server CPU µs / token', 'generator CPU %', 'generator RSS MB', 'generator heap MB', 'generator ELD p99 ms', 'generator ELD max ms', 'TCP listen overflows (machine)'];
+export const resourceRow = (st: StepResult): Cell[] => {
+  const cost = cpuCost(st);
+  return [st.label, ...resourceCells(st.server), r3(cost.msPerTurn), r1(cost.usPerToken), ...resourceCells(st.generator), st.listenOverflows];
+};
 
 /** One row per step for rows.csv: the numbers behind the tables. */
 export function stepRow(st: StepResult): Record<string, unknown> & { case: string } {
@@ -43,7 +57,7 @@ export function stepRow(st: StepResult): Record<string, unknown> & { case: strin
     case: st.label, users: st.users, requests: s.requests, ok: s.ok, error_rate: r3(s.errorRate), share_429: r3(s.share429), share_503: r3(s.share503), client_timeouts: s.clientTimeouts, aborted_at_end: s.abortedAtEnd,
     ttft_p50_ms: r3(s.ttft.p50), ttft_p95_ms: r3(s.ttft.p95), ttft_p99_ms: r3(s.ttft.p99), ttc_p50_ms: r3(s.ttc.p50), ttc_p95_ms: r3(s.ttc.p95), ttc_p99_ms: r3(s.ttc.p99), itl_p99_ms: r3(s.itl.p99),
     rps: r3(s.requestsPerSec), output_tps: r3(s.outputTokensPerSec), window_ms: r1(s.windowMs), peak_in_flight: st.run.peakInFlight, statuses: s.statuses, errors: s.errors, ...stages,
-    server_cpu_pct: st.server ? r1(st.server.cpuPct) : null, server_rss_mb: st.server ? r1(st.server.rssMaxMb) : null, server_eld_p99_ms: st.server ? r1(st.server.eldP99Ms) : null,
+    server_cpu_pct: st.server ? r1(st.server.cpuPct) : null, server_cpu_ms_per_turn: r3(cpuCost(st).msPerTurn), server_cpu_us_per_token: r1(cpuCost(st).usPerToken), server_rss_mb: st.server ? r1(st.server.rssMaxMb) : null, server_eld_p99_ms: st.server ? r1(st.server.eldP99Ms) : null,
     generator_cpu_pct: r1(st.generator.cpuPct), generator_eld_p99_ms: r1(st.generator.eldP99Ms), listen_overflows: st.listenOverflows,
   };
 }
@@ -98,6 +112,11 @@ export function emitSweep(ctx: SuiteContext, steps: readonly StepResult[], sat: 
     ctx.metric(`throughput_rps_at_${st.users}`, s.requestsPerSec, 'req/s', { definition: 'successful completions/s inside the loaded window', higherIsBetter: true });
     ctx.metric(`overhead_p50_ms_at_${st.users}`, s.serverOverhead.p50, 'ms', { n, definition: "p50 of the server's timings.overheadMs: Memocha's own time before the upstream request plus first-token handling", higherIsBetter: false });
     ctx.metric(`overhead_p99_ms_at_${st.users}`, s.serverOverhead.p99, 'ms', { n, definition: "p99 of the server's timings.overheadMs", higherIsBetter: false });
+    if (st.server) {
+      const cost = cpuCost(st);
+      ctx.metric(`server_cpu_ms_per_turn_at_${st.users}`, cost.msPerTurn, 'ms', { definition: "the server process's CPU time (all threads) per successful turn in the step: CPU share × window ÷ completions", higherIsBetter: false });
+      ctx.metric(`server_cpu_us_per_token_at_${st.users}`, cost.usPerToken, 'µs', { definition: "the server process's CPU time (all threads) per output token in the step", higherIsBetter: false });
+    }
     if (st.server) ctx.metric(`server_eld_p99_ms_at_${st.users}`, st.server.eldP99Ms, 'ms', { definition: "the server process's event-loop delay p99 during the step (monitorEventLoopDelay, 10 ms resolution; child target only)", higherIsBetter: false });
   }
 }

@@ -37,6 +37,7 @@ export default defineSuite({
       config: {
         resolvedVariants: variants.map((v) => ({ name: v.name, retrieval: { ...v.retrieval }, chunking: { ...v.chunking } })),
         embedder: embedder.id,
+        vectorIndex: server.VECTOR_INDEX === 'hnsw' ? `hnsw (m ${server.HNSW_M}, ef_construction ${server.HNSW_EF_CONSTRUCTION}, ef_search ${server.HNSW_EF_SEARCH})` : 'exact',
         llm: server.llmMode === 'sim' ? `built-in simulator (${server.SIM_MODE}): answers are the context sentence sharing most words with the question` : server.model,
         conversationsUsed: conversations.length,
         questions: questions.length,

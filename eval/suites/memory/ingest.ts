@@ -49,6 +49,8 @@ export async function ingest(p: {
   embedder: EmbeddingProvider;
   chunking: ChunkingConfig;
   logger: Logger;
+  /** the server's VECTOR_INDEX (default exact): 'hnsw' builds pgvector's HNSW index, searched as the server would */
+  index?: { type: 'exact' } | { type: 'hnsw'; m: number; efConstruction: number; efSearch: number };
   onTurn?: () => void;
   signal?: AbortSignal;
 }): Promise<IngestedStore> {
@@ -57,7 +59,7 @@ export async function ingest(p: {
   try {
     const repos = createRepos(db.knex);
     const byMessage = new Map<string, { userId: string; messageIds: readonly string[] }>();
-    const store = recording(createPgvectorStore({ knex: db.knex, backend: db.backend, index: { type: 'exact' } }), byMessage);
+    const store = recording(createPgvectorStore({ knex: db.knex, backend: db.backend, index: p.index ?? { type: 'exact' } }), byMessage);
     await store.ensure(p.embedder.dimensions);
     const indexer = createIndexer({ repos, store, embedder: p.embedder, chunking: p.chunking, logger: p.logger });
     const messageTurn = new Map<string, string>();

@@ -86,7 +86,9 @@ export async function runMemoryEval(plan: RunPlan, hooks: RunHooks): Promise<{ r
     if (hooks.signal.aborted) break;
     const chunking = variants[0]!.chunking;
     const bar = hooks.progress(turns, `ingest (${key})`);
-    const ingested = await ingest({ conversations: plan.conversations, embedder: hooks.embedder, chunking, logger: hooks.logger, onTurn: () => bar.tick(), signal: hooks.signal });
+    const c = hooks.config;
+    const index = c.VECTOR_INDEX === 'hnsw' ? { type: 'hnsw' as const, m: c.HNSW_M, efConstruction: c.HNSW_EF_CONSTRUCTION, efSearch: c.HNSW_EF_SEARCH } : { type: 'exact' as const };
+    const ingested = await ingest({ conversations: plan.conversations, embedder: hooks.embedder, chunking, index, logger: hooks.logger, onTurn: () => bar.tick(), signal: hooks.signal });
     bar.done();
     ingests.push({ chunking: key, messages: ingested.messages, memories: ingested.memories, ingestMs: ingested.ingestMs });
     hooks.log(`ingested ${ingested.messages} messages → ${ingested.memories} memories with chunking ${key} in ${(ingested.ingestMs / 1000).toFixed(1)} s`);

@@ -4,6 +4,8 @@ import * as memory002 from './002_memory_indexing';
 import * as answers003 from './003_answer_lifecycle';
 import * as apiKeys004 from './004_api_keys';
 import * as forgotten005 from './005_memory_forgotten';
+import * as turnStart006 from './006_turn_start';
+import * as answerSettle007 from './007_answer_settle';
 
 interface NamedMigration {
   name: string;
@@ -19,6 +21,8 @@ export const migrations: readonly NamedMigration[] = [
   { name: '003_answer_lifecycle', file: '003_answer_lifecycle.ts', migration: answers003 },
   { name: '004_api_keys', file: '004_api_keys.ts', migration: apiKeys004 },
   { name: '005_memory_forgotten', file: '005_memory_forgotten.ts', migration: forgotten005 },
+  { name: '006_turn_start', file: '006_turn_start.ts', migration: turnStart006 },
+  { name: '007_answer_settle', file: '007_answer_settle.ts', migration: answerSettle007 },
 ];
 
 /** A knex MigrationSource over the explicit list above (works the same under tsx, vitest and the knex CLI). */

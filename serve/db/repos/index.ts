@@ -3,6 +3,7 @@ import { apiKeysRepo, type ApiKeysRepo } from './api-keys';
 import { memoryIndexRepo, type MemoryIndexRepo } from './memory-index';
 import { messagesRepo, type MessagesRepo } from './messages';
 import { sessionsRepo, type SessionsRepo } from './sessions';
+import { turnsRepo, type TurnsRepo } from './turns';
 import { usageRepo, type UsageRepo } from './usage';
 import { usersRepo, type UsersRepo } from './users';
 
@@ -11,6 +12,7 @@ export type { ApiKeyInfo, ApiKeysRepo } from './api-keys';
 export type { MemoryIndexRepo } from './memory-index';
 export type { CreateSessionInput, SessionRow, SessionsRepo } from './sessions';
 export type { InsertMessageInput, MessagePatch, MessageRole, MessageRow, MessageStatus, MessagesRepo } from './messages';
+export type { StartedTurn, StartTurnInput, TurnsRepo } from './turns';
 export type { RecordUsageInput, UsageOutcome, UsageRepo, UsageRow, UsageTotals } from './usage';
 export type { DbTime, Page } from './util';
 
@@ -18,6 +20,8 @@ export interface Repos {
   users: UsersRepo;
   sessions: SessionsRepo;
   messages: MessagesRepo;
+  /** A chat turn's start: its reads and writes before the LLM call in one statement. */
+  turns: TurnsRepo;
   usage: UsageRepo;
   memoryIndex: MemoryIndexRepo;
   apiKeys: ApiKeysRepo;
@@ -31,6 +35,7 @@ export function createRepos(knex: Knex): Repos {
     users: usersRepo(knex),
     sessions: sessionsRepo(knex),
     messages: messagesRepo(knex),
+    turns: turnsRepo(knex),
     usage: usageRepo(knex),
     memoryIndex: memoryIndexRepo(knex),
     apiKeys: apiKeysRepo(knex),

@@ -68,6 +68,10 @@ export interface MessagesRepo {
   countBySession(sessionId: string): Promise<number>;
   /** Saves a streaming answer's text (and bumps updated_at, its heartbeat); false unless it is still pending. */
   savePending(id: string, content: string): Promise<boolean>;
+  /** Records a pending answer's prompt size (what the sweep bills if its process dies); false unless still pending. */
+  setPendingPromptTokens(id: string, promptTokens: number): Promise<boolean>;
+  /** savePending for many answers in one statement; returns the ids that were still pending (and saved). */
+  savePendingMany(rows: readonly { id: string; content: string }[]): Promise<Set<string>>;
   /**
    * Marks `interrupted` up to `limit` pending answers owned by another instance than `exceptInstance` and not
    * saved for `staleMs` (by the database clock), keeping their saved text; returns them.
@@ -193,6 +197,21 @@ export function messagesRepo(knex: Knex): MessagesRepo {
 
     async savePending(id, content) {
       const n = await table().where({ id, status: 'pending' }).update({ content, updated_at: knex.fn.now() });
+      return n > 0;
+    },
+
+    async savePendingMany(rows) {
+      if (rows.length === 0) return new Set();
+      const values = rows.map(() => '(?::uuid, ?::text)').join(', ');
+      const result = await knex.raw(
+        `UPDATE messages AS m SET content = v.content, updated_at = now() FROM (VALUES ${values}) AS v(id, content) WHERE m.id = v.id AND m.status = 'pending' RETURNING m.id`,
+        rows.flatMap((r) => [r.id, r.content]),
+      );
+      return new Set(((result as { rows: { id: string }[] }).rows ?? []).map((r) => r.id));
+    },
+
+    async setPendingPromptTokens(id, promptTokens) {
+      const n = await table().where({ id, status: 'pending' }).update({ prompt_tokens: promptTokens });
       return n > 0;
     },
 

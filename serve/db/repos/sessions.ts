@@ -25,8 +25,10 @@ export interface SessionsRepo {
   create(input: CreateSessionInput): Promise<SessionRow>;
   /** null when missing or owned by another user. */
   get(userId: string, id: string): Promise<SessionRow | null>;
-  /** Newest first (created_at desc, id desc), keyset-paginated. */
-  list(q: { userId: string; limit: number; cursor?: string }): Promise<Page<SessionRow>>;
+  /** Newest first (created_at desc, id desc), keyset-paginated; `titleContains`: only titles containing it (any case). */
+  list(q: { userId: string; limit: number; cursor?: string; titleContains?: string }): Promise<Page<SessionRow>>;
+  /** Sets the title; null when missing or another user's. */
+  rename(userId: string, id: string, title: string | null): Promise<SessionRow | null>;
   /** Deletes the session and its messages; false when missing or another user's. */
   remove(userId: string, id: string): Promise<boolean>;
   /** Bump updated_at (default now). */
@@ -78,7 +80,7 @@ export function sessionsRepo(knex: Knex): SessionsRepo {
       return row ? toSession(row) : null;
     },
 
-    async list({ userId, limit, cursor }) {
+    async list({ userId, limit, cursor, titleContains }) {
       const n = clampLimit(limit);
       const after = cursor ? parseCursor(cursor) : null;
       const query = knex<DbSession>('sessions')
@@ -90,8 +92,16 @@ export function sessionsRepo(knex: Knex): SessionsRepo {
         ])
         .limit(n + 1);
       if (after) query.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [after.createdKey, after.id]);
+      // LIKE's wildcards in the search text are matched literally.
+      if (titleContains) query.whereRaw("title ilike ? escape '\\'", [`%${titleContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
       const rows = (await query) as (DbSession & { created_key: string })[];
       return toPage(rows, n, toSession, (r) => encodeCursor([r.created_key, r.id]));
+    },
+
+    async rename(userId, id, title) {
+      if (!isUuid(id)) return null;
+      const [row] = await knex<DbSession>('sessions').where({ id, user_id: userId }).update({ title, updated_at: knex.fn.now() }).returning('*');
+      return row ? toSession(row) : null;
     },
 
     async remove(userId, id) {

@@ -38,6 +38,16 @@ export function chunkPieces(pieces: readonly TokenPiece[], size: number): TokenP
   return chunks;
 }
 
+/** The text before the earliest stop sequence it contains (as OpenAI does: the sequence itself is not sent). */
+export function cutAtStop(text: string, stop: readonly string[] | undefined): string {
+  let end = text.length;
+  for (const s of stop ?? []) {
+    const at = s === '' ? -1 : text.indexOf(s);
+    if (at >= 0 && at < end) end = at;
+  }
+  return text.slice(0, end);
+}
+
 export function planRequest(resolved: ResolvedOptions, req: ChatRequest, seq: number): Plan {
   const o = resolved.options;
   const seed = o.seed ?? 0;
@@ -53,6 +63,7 @@ export function planRequest(resolved: ResolvedOptions, req: ChatRequest, seq: nu
   });
   if (mode !== 'lorem' && o.outputTokens !== undefined) text = truncateTokens(text, o.outputTokens).text;
   let finishReason: 'stop' | 'length' = 'stop';
+  text = cutAtStop(text, req.stop);
   if (req.maxTokens !== undefined) {
     const capped = truncateTokens(text, req.maxTokens);
     text = capped.text;

@@ -27,6 +27,8 @@ export interface ChatRequest {
   stream: boolean;
   includeUsage: boolean;
   maxTokens?: number;
+  /** Stop sequences: the reply ends before the first one it contains (finish_reason stop). */
+  stop?: string[];
 }
 
 type Json = Record<string, unknown>;
@@ -49,6 +51,13 @@ function positiveInt(body: Json, key: string): number | undefined {
     throw new WireError(400, `Invalid '${key}': expected an integer >= 1.`, key, 'invalid_value');
   }
   return v;
+}
+
+function stopSequences(v: unknown): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  throw new WireError(400, "Invalid 'stop': expected a string or an array of strings.", 'stop', 'invalid_type');
 }
 
 export function parseChatRequest(raw: string): ChatRequest {
@@ -80,6 +89,7 @@ export function parseChatRequest(raw: string): ChatRequest {
     stream: body.stream === true,
     includeUsage: isObject(streamOptions) && streamOptions.include_usage === true,
     maxTokens: positiveInt(body, 'max_completion_tokens') ?? positiveInt(body, 'max_tokens'),
+    stop: stopSequences(body.stop),
   };
 }
 

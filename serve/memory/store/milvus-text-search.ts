@@ -53,14 +53,14 @@ export function textSearchRequest(input: TextSearchRequestInput): SearchSimpleRe
  * BM25 order as returned; `score` is the cosine to `query`, `lexicalScore` the BM25 score. A row
  * sharing no term with the query scores 0 and is no match (BM25's IDF and tf parts are positive).
  */
-export function toTextHits(results: unknown, query: Float32Array, withVectors: boolean): SearchHit[] {
-  const q = l2normalise(query);
+export function toTextHits(results: unknown, query: Float32Array | null, withVectors: boolean): SearchHit[] {
+  const q = query ? l2normalise(query) : null;
   const matches = searchRows(results).filter((row) => Number(row.score) > 0);
   return matches.map((row) => {
     const vector = row.vector ?? [];
     return {
       record: toStored(row),
-      score: dot(q, l2normalise(vector)),
+      score: q ? dot(q, l2normalise(vector)) : 0,
       lexicalScore: Number(row.score),
       ...(withVectors ? { vector: Float32Array.from(vector) } : {}),
     };

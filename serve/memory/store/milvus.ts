@@ -7,6 +7,7 @@
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { chunks, dot, l2normalise } from '../../embeddings/normalise';
 import { milvusFilter } from './milvus-filter';
+import { milvusList } from './milvus-list';
 import { DEFAULT_MILVUS_BM25, validateBm25, type MilvusBm25Options, type MilvusIndexOptions, type MilvusMetric } from './milvus-options';
 import { searchRows, toStored, type MilvusRow } from './milvus-rows';
 import {
@@ -153,7 +154,7 @@ export function createMilvusStore(opts: MilvusStoreOptions): VectorStore {
     async textSearch(query, vector, o, call) {
       call?.signal?.throwIfAborted();
       validateFilter(o.filter);
-      validateVector(vector, dimensions('textSearch'), 'textSearch');
+      if (vector) validateVector(vector, dimensions('textSearch'), 'textSearch');
       validateK(o.k, 'textSearch');
       if (typeof query !== 'string') throw new InvalidMemoryError('textSearch query must be a string');
       if (!hasQueryTerms(query)) return [];
@@ -184,6 +185,8 @@ export function createMilvusStore(opts: MilvusStoreOptions): VectorStore {
       checkStatus(res.status, 'count');
       return Number(res.data);
     },
+
+    list: (filter, o) => milvusList(query, filter, o, MILVUS_EXACT_LIMIT),
 
     async get(ids, userId) {
       validateIdsFilter({ ids, userId });

@@ -14,7 +14,7 @@ export async function pgTextSearch(
   table: string,
   encoding: VectorEncoding,
   query: string,
-  vector: Float32Array,
+  vector: Float32Array | null,
   opts: SearchOptions,
   params: Bm25Params,
 ): Promise<SearchHit[]> {
@@ -23,13 +23,13 @@ export async function pgTextSearch(
   const top = bm25TopCte({ table, query, filter: opts.filter, k: opts.k, params });
   const columns = RECORD_COLUMNS.map((c) => `m.${c}`).join(', ');
   const sql = `${top.sql}
-    select ${columns}, top.bm25 as lexical, m.embedding <=> ?::vector as distance${opts.withVectors ? ', m.embedding::text as embedding_text' : ''}
+    select ${columns}, top.bm25 as lexical${vector ? ', m.embedding <=> ?::vector as distance' : ''}${opts.withVectors ? ', m.embedding::text as embedding_text' : ''}
       from top join ?? m on m.id = top.memory_id
      order by top.bm25 desc, m.id`;
-  const res = (await knex.raw(sql, [...top.bindings, toVectorLiteral(vector, encoding), table])) as { rows: (MemoryRow & { lexical: number | string })[] };
+  const res = (await knex.raw(sql, [...top.bindings, ...(vector ? [toVectorLiteral(vector, encoding)] : []), table])) as { rows: (MemoryRow & { lexical: number | string })[] };
   return res.rows.map((row) => ({
     record: rowToMemory(row),
-    score: 1 - Number(row.distance),
+    score: vector ? 1 - Number(row.distance) : 0,
     lexicalScore: Number(row.lexical),
     ...(opts.withVectors && row.embedding_text ? { vector: parseVectorText(row.embedding_text) } : {}),
   }));

@@ -26,6 +26,7 @@ import {
   validateVector,
 } from './validate';
 import { pgDeleteOldest, pgTextSearch } from './pg-extras';
+import { pgList } from './pg-list';
 import { pgNeighbours } from './pg-neighbours';
 import { checkBm25Params, DEFAULT_BM25, type Bm25Params } from './pg-bm25';
 import { ensureBm25, vacuumBm25 } from './pg-bm25-schema';
@@ -213,7 +214,7 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
     },
 
     textSearch: async (query, vector, opts, call) => {
-      validateVector(vector, dimensions('textSearch'), 'textSearch');
+      if (vector) validateVector(vector, dimensions('textSearch'), 'textSearch');
       const signal = call?.signal;
       if (!signal) return pgTextSearch(knex, table, encoding, query, vector, opts, bm25);
       signal.throwIfAborted();
@@ -226,6 +227,7 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
       });
     },
     deleteOldest: (userId, keep) => pgDeleteOldest(knex, table, userId, keep),
+    list: (filter, o) => pgList(knex, table, filter, o),
     neighbours: (ids, userId, n) => pgNeighbours(knex, table, userId, ids, n),
 
     async get(ids, userId) {

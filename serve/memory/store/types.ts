@@ -59,6 +59,14 @@ export interface SearchOptions {
   withVectors?: boolean;
 }
 
+/** What `list` pages through: newest first (createdAt desc, then id desc). */
+export interface ListOptions {
+  /** At most this many records. */
+  limit: number;
+  /** Only records after this one in that order (keyset pagination: pass the last record of the previous page). */
+  after?: { createdAt: Date; id: string };
+}
+
 /** Per call: once `signal` aborts the store starts no further query and rejects with its reason. */
 export interface StoreCallOptions {
   signal?: AbortSignal;
@@ -83,13 +91,17 @@ export interface VectorStore {
    * Full-text search within the filter (the lexical half of hybrid retrieval), best BM25 first:
    * `lexicalScore` is the BM25 score (IDF and average length over the user's memories; Milvus: over
    * its whole collection, see store/README.md), `score`
-   * the cosine to `vector`. Stores without it make hybrid retrieval fall back to vector search alone.
+   * the cosine to `vector`, or 0 when `vector` is null (retrieval runs this search while the query is
+   * still being embedded: fusion never reads it). Stores without it make hybrid retrieval fall back to
+   * vector search alone.
    */
-  textSearch?(query: string, vector: Float32Array, opts: SearchOptions, call?: StoreCallOptions): Promise<SearchHit[]>;
+  textSearch?(query: string, vector: Float32Array | null, opts: SearchOptions, call?: StoreCallOptions): Promise<SearchHit[]>;
   /** Keep the user's `keep` newest memories, delete older ones (retention); returns how many went. */
   deleteOldest?(userId: string, keep: number): Promise<number>;
   /** The `n` memories just before and after each given one in its own session, nearest first (context expansion). */
   neighbours?(ids: string[], userId: string, n: number): Promise<Map<string, { before: StoredMemory[]; after: StoredMemory[] }>>;
+  /** The filter's records, newest first, without vectors (the memory manager's list). */
+  list?(filter: MemoryFilter, opts: ListOptions): Promise<StoredMemory[]>;
   /** These records of this user, with vectors, in no particular order; unknown ids are skipped. */
   get?(ids: string[], userId: string): Promise<MemoryRecord[]>;
   close?(): Promise<void>;
