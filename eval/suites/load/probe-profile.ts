@@ -5,7 +5,7 @@
  * the end of each step (resources.ts): the first sample starts the profiler, the next stops it and writes
  * `<dir>/step-<n>.cpuprofile`, and so on (the windows between steps are not profiled).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
 
@@ -18,6 +18,7 @@ export interface StepProfiler {
 }
 
 export function createStepProfiler(dir: string): StepProfiler {
+  mkdirSync(dir, { recursive: true });
   const session = new Session();
   session.connect();
   let running = false;

@@ -21,6 +21,10 @@ run() { # name, then the command's words
   printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$(date -u +%FT%TZ)" "$before" "$(cut -d' ' -f1 /proc/loadavg)" "$rc" >> "$OUT/loadavg.tsv"
 }
 ONLY=("$@")
+run_if_named() { # a run that is left out of "everything"
+  if [ ${#ONLY[@]} -eq 0 ]; then echo "== $1: skipped (name it to run it)"; return; fi
+  run "$@"
+}
 L="npx tsx eval/cli.ts"
 
 # latency: Memocha − direct TTFT overhead (memory on with 10k memories per user; memory off)
@@ -30,8 +34,12 @@ run latency-memoff-c1            $L latency --config $CFG/latency-memoff-c1.json
 # the same with the static embedder: what the embedding model costs
 EMBEDDINGS=static run latency-mem10k-c100-static $L latency --config $CFG/latency-mem10k-c100.json
 EMBEDDINGS=static run latency-mem10k-c1-static   $L latency --config $CFG/latency-mem10k-c1.json
+# 100 streams with the LLM queue wider than them: the default LLM_MAX_CONCURRENCY (64) queues 36 of the 100
+LLM_MAX_CONCURRENCY=128 run latency-mem10k-c100-q128 $L latency --config $CFG/latency-mem10k-c100.json
+EMBEDDINGS=static LLM_MAX_CONCURRENCY=128 run latency-mem10k-c100-static-q128 $L latency --config $CFG/latency-mem10k-c100.json
 # the exact vector scan is the largest part of retrieval at 10k memories: the same with an HNSW index
-VECTOR_INDEX=hnsw run latency-mem10k-c100-hnsw $L latency --config $CFG/latency-mem10k-c100.json
+# (seeding 80,000 rows into a graph runs at ~40 rows/s on PGlite: over 30 min; run it by name when you have the time)
+VECTOR_INDEX=hnsw run_if_named latency-mem10k-c100-hnsw $L latency --config $CFG/latency-mem10k-c100.json
 # closed-loop saturation with memory on (turns/s, server overhead p99, event-loop delay p99, bottleneck attribution)
 run load-saturation              $L load --config $CFG/load-saturation.json
 EMBEDDINGS=static run load-saturation-static $L load --config $CFG/load-saturation.json
