@@ -6,16 +6,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EmbeddedData, IndexEntry as PageIndexEntry } from '../../ui/dashboard/types';
+import type { EmbeddedData } from '../../ui/dashboard/types';
 import { readReport } from './read';
-import { indexEntry, type IndexEntry } from './runs-index';
+import { indexEntry } from './runs-index';
 import type { Report } from './schema';
 
 const DASHBOARD_ROOT = fileURLToPath(new URL('../../ui/dashboard/', import.meta.url));
 
-// the page declares its own copy of the index entry (it cannot import this Node module): they must agree
-const sameEntry: (e: IndexEntry) => PageIndexEntry = (e) => e;
-void sameEntry;
 
 /** The embedded data: one run per report, keyed `<suite>/<runId>` (suffixed when two share it), newest first. */
 export function embeddedData(reports: readonly Report[]): EmbeddedData {

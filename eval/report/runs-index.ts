@@ -1,20 +1,10 @@
 /** reports/index.json: every run, newest first; updated under a lock, written via temp file + rename. */
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Report } from './schema';
+import type { IndexEntry, Report } from './schema';
 
-export interface IndexEntry {
-  suite: string;
-  runId: string;
-  /** the run directory, relative to the reports root when inside it, else absolute */
-  dir: string;
-  startedAt: string;
-  gitSha: string;
-  quick: boolean;
-  interrupted: boolean;
-  gatesPassed?: boolean;
-  headline: Record<string, { value: number | null; unit: string }>;
-}
+export type { IndexEntry } from './schema';
+
 
 const MAX_HEADLINE = 8;
 const LOCK_TIMEOUT_MS = 10_000;

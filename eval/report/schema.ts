@@ -130,3 +130,17 @@ export function parseReport(data: unknown, source = 'report'): Report {
   }
   return r.data;
 }
+
+/** One run of reports/index.json (written by runs-index.ts; read by the dashboard page too, so no Node types here). */
+export interface IndexEntry {
+  suite: string;
+  runId: string;
+  /** the run directory, relative to the reports root when inside it, else absolute */
+  dir: string;
+  startedAt: string;
+  gitSha: string;
+  quick: boolean;
+  interrupted: boolean;
+  gatesPassed?: boolean;
+  headline: Record<string, { value: number | null; unit: string }>;
+}
