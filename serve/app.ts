@@ -1,4 +1,6 @@
+import type { Redis } from 'ioredis';
 import Koa from 'koa';
+import { instanceName } from './config';
 import type { Db } from './db';
 import { AppError } from './errors';
 import { requireApiKey } from './http/auth';
@@ -25,12 +27,20 @@ export interface AppDeps extends ChatRouteDeps {
   prometheus?: Prometheus;
   /** OpenTelemetry, when on: the incoming `traceparent` becomes the parent of the request's spans. */
   tracing?: Tracing;
+  /** The shared Redis connection when REDIS_URL is set (rate limits, caches). */
+  redis?: Redis;
 }
 
 /** The HTTP app: error envelope and logging first, then health and metrics (no user, no key), then the API. */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true; // errors are logged by requestContext
+  // Which instance answered, for the spread across instances behind a load balancer.
+  const instance = instanceName(deps.config);
+  app.use((ctx, next) => {
+    ctx.set('X-Memocha-Instance', instance);
+    return next();
+  });
   if (deps.prometheus) app.use(deps.prometheus.http());
   if (deps.tracing) app.use(deps.tracing.hooks.traceContextMiddleware());
   app.use(requestContext(deps.logger));

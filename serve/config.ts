@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
@@ -45,6 +46,8 @@ export const envSchema = z.object({
   /** The full traces URL, used as it is (takes precedence over OTEL_EXPORTER_OTLP_ENDPOINT). */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('memocha'),
+  /** This instance's name in the X-Memocha-Instance response header and in logs (default: host name and process id). */
+  INSTANCE_NAME: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . : -').optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   /** eval reports the dashboard reads (GET /api/reports): index.json and <suite>/<run>/ below it */
   REPORTS_DIR: z.string().min(1).default('reports'),
@@ -100,6 +103,46 @@ export const envSchema = z.object({
   /** Requests the built-in simulator keeps a record of (with each user's last message) for GET /sim/requests; 0 keeps none. */
   SIM_MAX_RECORDS: int(0),
 
+  // Redis: shared rate limits and caches across instances (serve/redis/); unset: limits per process, no shared cache.
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  /** A Redis command not answered within this many ms fails (limits fail open, caches are bypassed). */
+  REDIS_COMMAND_TIMEOUT_MS: int(500, 1), // 100 fired during event-loop stalls on a loaded 2-core machine (timers run before the reply is read): false fail-opens
+  /** Per user: chat requests per minute, tokens (prompt + completion) per minute, streams open at once; 0 = off. */
+  RATE_LIMIT_RPM: int(0),
+  RATE_LIMIT_TPM: int(0),
+  RATE_LIMIT_CONCURRENT: int(0),
+  RATE_LIMIT_PREFIX: z.string().min(1).default('memocha:rl'),
+  /** On Redis: a user's open-stream slots expire this many s after their last admission or release (an instance died holding them). */
+  RATE_LIMIT_SLOT_TTL_S: int(300, 1),
+  REDIS_CACHE_PREFIX: z.string().min(1).default('memocha:cache'),
+  /** Seconds a query embedding stays in Redis (shared by every instance, under the in-process LRU); 0 = no Redis embedding cache. */
+  REDIS_CACHE_EMBEDDINGS_TTL_S: int(7 * 24 * 3600),
+
+  // Live quality monitoring (serve/live/): a sampled share of answered turns is recorded into live_eval.
+  /** Share of answered turns sampled (0..1; 0 = off), chosen by a hash of the answer's id (reproducible). */
+  EVAL_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** SLOs a sample is checked against: server TTFT (the load suite's p99 objective) and total answer time. */
+  LIVE_SLO_TTFT_MS: int(2_000, 1),
+  LIVE_SLO_TOTAL_MS: int(30_000, 1),
+  /** Samples waiting to be judged and written; more are dropped and counted (memocha_live_dropped_total). */
+  LIVE_QUEUE_MAX: int(100, 1),
+  /** Judge sampled answers with this model (unset: no judge): LIVE_JUDGE_BASE_URL/_API_KEY, else the chat's LLM endpoint. */
+  LIVE_JUDGE_MODEL: z.string().min(1).optional(),
+  LIVE_JUDGE_BASE_URL: z.url().optional(),
+  LIVE_JUDGE_API_KEY: z.string().optional(),
+  LIVE_JUDGE_TIMEOUT_MS: int(30_000, 1),
+  /** Samples judged (and written) at once: what one instance's judge gets through is about this / the judge's latency. */
+  LIVE_JUDGE_CONCURRENCY: int(2, 1),
+  /** Alerting: samples per window; a window mean below the previous one by more than LIVE_ALERT_DROP (or below a floor) alerts. */
+  LIVE_ALERT_WINDOW: int(50, 2),
+  LIVE_ALERT_DROP: z.coerce.number().min(0).max(1).default(0.1),
+  LIVE_ALERT_FLOOR_SLO: z.coerce.number().min(0).max(1).optional(),
+  LIVE_ALERT_FLOOR_JUDGE: z.coerce.number().min(0).max(1).optional(),
+  LIVE_ALERT_FLOOR_TOP_SCORE: z.coerce.number().min(-1).max(1).optional(),
+
   // Long-term memory
   MEMORY_ENABLED: bool(true),
   /** use-lite (offline default) | openai:<model> | transformers:<local model dir> | static[:use-lite][?dtype=int8&a=<n>] (distilled from use-lite, table cached in DATA_DIR/embeddings) */
@@ -114,8 +157,8 @@ export const envSchema = z.object({
   EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(1).optional(),
   /** use-lite only: run the model in a worker thread, off the server's event loop. */
   EMBEDDINGS_WORKER: bool(true),
-  /** pgvector (in the same database: embedded PGlite or PostgreSQL with the extension) | milvus://host:19530 */
-  VECTOR_STORE: z.string().regex(/^(pgvector|milvus:\/\/.+)$/, 'must be pgvector or milvus://host:port').default('pgvector'),
+  /** pgvector (in the same database: embedded PGlite or PostgreSQL with the extension) | pgarray (same database, no extension: real[], exact) | milvus://host:19530 */
+  VECTOR_STORE: z.string().regex(/^(pgvector|pgarray|milvus:\/\/.+)$/, 'must be pgvector, pgarray or milvus://host:port').default('pgvector'),
   VECTOR_INDEX: z.enum(['exact', 'hnsw', 'FLAT', 'HNSW', 'IVF_FLAT', 'IVF_SQ8', 'DISKANN']).default('exact'),
   HNSW_M: int(16, 2),
   HNSW_EF_CONSTRUCTION: int(64, 4),
@@ -159,6 +202,8 @@ export const envSchema = z.object({
   MEMORY_MAX_PER_USER: int(0),
   MEMORY_TTL_DAYS: z.coerce.number().min(0).default(0),
   MEMORY_SWEEP_MS: int(60_000, 100),
+  /** A server's claim on the messages it is indexing lasts this long unless renewed (every third of it); a dead server's claims expire after it. */
+  MEMORY_INDEX_LEASE_MS: int(60_000, 300),
 
   // Chat
   SYSTEM_PROMPT: z.string().default('You are Memocha, a helpful assistant with long-term memory.'),
@@ -252,4 +297,9 @@ export function configWarnings(c: Config): string[] {
 /** Config for tests: defaults plus overrides, without reading process.env. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...overrides });
+}
+
+/** This instance's name (X-Memocha-Instance, live samples): INSTANCE_NAME, or the host name and process id. */
+export function instanceName(config: Pick<Config, 'INSTANCE_NAME'>): string {
+  return config.INSTANCE_NAME ?? `${hostname()}-${process.pid}`;
 }

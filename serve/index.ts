@@ -29,11 +29,12 @@ export { createOpenAiProvider, type OpenAiProviderOptions } from './llm/openai';
 export { createResilientLlm, type ResilienceStats, type ResilientLlm } from './llm/resilience';
 export { costUsd, findPrice, type ModelPrice, type PricingTable } from './llm/pricing';
 export { countTokens } from './llm/tokens';
+export { extractJson } from './llm/json-reply';
 
 // the database and its repositories
 export type { Db, DbBackend, OpenDbOptions, PoolStats } from './db';
 export const openDb: Lazy<typeof import('./db').openDb> = async (...a) => (await import('./db')).openDb(...a);
-export { createRepos, type MessageRow, type Repos } from './db/repos';
+export { createRepos, type LiveSample, type MessageRow, type NewLiveSample, type Repos } from './db/repos';
 
 // the chat turn's prompt and its memory seam
 export { assemblePrompt, formatMemoryLine, MEMORY_HEADER, MIN_PROMPT_TOKENS } from './chat/prompt';

@@ -5,7 +5,7 @@ import { PROCESS_INSTANCE_ID, startAnswerSweeper } from './chat/answer-sweep';
 import type { MemoryService } from './chat/memory-seam';
 import { noMemory } from './chat/memory-seam';
 import { createRunningTurns } from './chat/running-turns';
-import { configWarnings, type Config } from './config';
+import { configWarnings, instanceName, type Config } from './config';
 import { openDb, type Db } from './db';
 import { createRepos } from './db/repos';
 import { createLogger } from './logger';
@@ -18,9 +18,13 @@ import type { EmbeddingProvider } from './embeddings/types';
 import type { FullMemoryService } from './memory/service';
 import type { VectorStore } from './memory/store/types';
 import { createMemoryFromConfig } from './memory/wire';
+import type { LiveRecorder } from './live/recorder';
+import { createLiveMonitor } from './live/wire';
 import { createPrometheus } from './observability/prometheus';
 import type { KnexQueryEvents } from './observability/trace-hooks';
 import { startTracing, type Tracing } from './observability/tracing';
+import { closeRedis, openRedis } from './redis/client';
+import { createRateLimits } from './ratelimit/rate-limits';
 
 export interface Runtime {
   deps: AppDeps & { llm: ResilientLlm };
@@ -31,6 +35,8 @@ export interface Runtime {
   memoryParts?: { store: VectorStore; embedder: EmbeddingProvider };
   /** OpenTelemetry, when OTEL_EXPORTER_OTLP_ENDPOINT is set (flushed and stopped by close()). */
   tracing?: Tracing;
+  /** Live quality monitoring, when EVAL_SAMPLE_RATE > 0 (serve/live/). */
+  live?: LiveRecorder;
   close(): Promise<void>;
 }
 
@@ -51,6 +57,7 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
   for (const warning of configWarnings(config)) logger.warn(warning);
   const prometheus = createPrometheus();
   const tracing = await startTracing(config);
+  const redis = config.REDIS_URL ? openRedis({ url: config.REDIS_URL, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger }) : undefined;
   const db = o.db ?? (await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX, pgliteMode: config.PGLITE_MODE }));
   const repos = createRepos(db.knex);
   const untraceDb = tracing ? tracing.hooks.traceKnex(tracing.tracer, db.knex as unknown as KnexQueryEvents) : () => undefined;
@@ -63,6 +70,7 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
 
   let sim: Simulator | undefined;
   let primary: LlmProvider;
+  let chatEndpoint: { baseUrl?: string; apiKey?: string } = { baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY };
   if (config.llmMode === 'sim') {
     // Its port is open to every local process: only Memocha (and whoever sets SIM_API_KEY) holds the key.
     const simKey = config.SIM_API_KEY ?? randomBytes(32).toString('base64url');
@@ -77,6 +85,7 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
       apiKey: simKey,
     });
     logger.warn({ url: sim.url, mode: config.SIM_MODE }, 'no LLM configured: answering with the built-in simulator (set LLM_BASE_URL / LLM_API_KEY for a real model)');
+    chatEndpoint = { baseUrl: sim.url, apiKey: simKey };
     primary = createOpenAiProvider({ id: 'simulator', baseUrl: sim.url, apiKey: simKey, model: config.model, defaultMaxTokens: config.LLM_MAX_TOKENS, logger });
   } else {
     primary = createOpenAiProvider({
@@ -110,11 +119,23 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     onEvent: prometheus.onLlmEvent,
   });
 
-  const memory = o.memory ? null : await createMemoryFromConfig({ config, db, repos, logger, llm });
+  const memory = o.memory ? null : await createMemoryFromConfig({ config, db, repos, logger, llm, ...(redis ? { redis } : {}), onCacheRequest: prometheus.onCacheRequest });
   const memoryService = memory?.service;
   prometheus.bind({ llm, db, ...(memoryService ? { memory: memoryService } : {}) });
 
   const turns = createRunningTurns();
+  const rateLimits = createRateLimits({
+    prefix: config.RATE_LIMIT_PREFIX,
+    rpm: config.RATE_LIMIT_RPM,
+    tpm: config.RATE_LIMIT_TPM,
+    concurrent: config.RATE_LIMIT_CONCURRENT,
+    slotTtlS: config.RATE_LIMIT_SLOT_TTL_S,
+    ...(redis ? { redis } : {}),
+    logger,
+    hooks: prometheus.rateLimit,
+  });
+  await rateLimits?.ready(2_000);
+  const live = createLiveMonitor({ config, repos, logger, instanceId: instanceName(config), registry: prometheus.registry, chatEndpoint });
   const tracedMemory = (m: MemoryService) => (tracing ? tracing.hooks.traceMemory(tracing.tracer, m) : m);
   const deps: Runtime['deps'] = {
     config,
@@ -126,10 +147,13 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     memoryService,
     prometheus,
     onTurnDone: (t) => prometheus.onTurnDone(t),
+    ...(live ? { onTurnAnswered: live.onTurnAnswered } : {}),
     ...(tracing ? { tracing, traceTurn: tracing.hooks.turnTracer(tracing.tracer, llm.model) } : {}),
     turns,
     costUsd: priced,
     instanceId,
+    ...(redis ? { redis } : {}),
+    rateLimits,
     admit: () => admission(llm),
     readiness: {
       async database() {
@@ -159,16 +183,20 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     sim,
     memoryService,
     ...(tracing ? { tracing } : {}),
+    ...(live ? { live } : {}),
     ...(memory ? { memoryParts: { store: memory.store, embedder: memory.embedder } } : {}),
     async close() {
       stopAnalyze();
       stopSweeper();
+      await live?.close();
       await memoryService?.close();
       await memory?.embedder.close?.();
       llm.close();
       await sim?.close();
       if (!o.db) await db.close();
       untraceDb();
+      rateLimits?.close();
+      if (redis) await closeRedis(redis);
       await tracing?.shutdown();
     },
   };

@@ -30,6 +30,8 @@ export interface ChatResult {
   promptParts?: Record<string, number>;
   memories?: number;
   retryAfterS?: number;
+  /** the `X-Memocha-Instance` response header: which server answered (behind a load balancer) */
+  instance?: string;
   keepAlives: number;
   bytes: number;
 }
@@ -63,6 +65,8 @@ export async function chatOnce(baseUrl: string, req: ChatRequest, dispatcher?: A
     r.status = res.statusCode;
     const retryAfter = res.headers['retry-after'];
     if (typeof retryAfter === 'string') r.retryAfterS = Number(retryAfter);
+    const instance = res.headers['x-memocha-instance'];
+    if (typeof instance === 'string') r.instance = instance;
     const isSse = String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
     if (!isSse) {
       const text = await res.body.text();

@@ -35,6 +35,13 @@ describe('parseCli', () => {
     expect(() => parseCli(['latency', '--plan', 'p.json'])).toThrow(/--plan is a flag of gate only/);
   });
 
+  it('takes --target cluster:<n> (1 to 8 instances behind a balancer)', () => {
+    expect(parseCli(['load', '--target', 'cluster:2'])).toMatchObject({ kind: 'run', suite: 'load', args: { target: 'cluster:2' } });
+    expect(() => parseCli(['load', '--target', 'cluster:0'])).toThrow(/cluster:<n> takes 1 to 8 instances, got "cluster:0"/);
+    expect(() => parseCli(['load', '--target', 'cluster:9'])).toThrow(UsageError);
+    expect(() => parseCli(['load', '--target', 'cluster:two'])).toThrow(UsageError);
+  });
+
   it('rejects bad input with a usage error', () => {
     expect(() => parseCli(['x', '--nope'])).toThrow(UsageError);
     expect(() => parseCli(['x', '--seed', '1.5'])).toThrow(/--seed must be an integer/);

@@ -1,5 +1,6 @@
 /** Command-line parsing for memocha-eval (node:util parseArgs). */
 import { parseArgs } from 'node:util';
+import { clusterSize, isClusterTarget } from './cluster-spec';
 
 export interface SuiteArgs {
   /** a JSON config file for the suite */
@@ -36,7 +37,7 @@ export class UsageError extends Error {}
 export const DEFAULT_SEED = 42;
 
 export const USAGE = `Usage:
-  memocha-eval <suite> [--config file.json] [--target in-process|URL] [--direct URL]
+  memocha-eval <suite> [--config file.json] [--target in-process|URL|cluster:<n>] [--direct URL]
                        [--dataset id|path] [--seed n] [--out dir] [--baseline report.json|dir]
                        [--gate gates.json] [--quick]
   memocha-eval compare <a: report.json|dir> <b: report.json|dir>
@@ -83,7 +84,10 @@ export function parseCli(argv: readonly string[]): Command {
   if (first === 'gate') return gateCommand(v);
   for (const k of ['plan', 'only'] as const) if (v[k] !== undefined) throw new UsageError(`--${k} is a flag of gate only`);
   const target = v.target ?? 'in-process';
-  if (target !== 'in-process') checkUrl('--target', target);
+  if (isClusterTarget(target)) {
+    const n = clusterSize(target);
+    if (typeof n !== 'number') throw new UsageError(n.error);
+  } else if (target !== 'in-process') checkUrl('--target', target);
   if (v.direct !== undefined) checkUrl('--direct', v.direct);
   const args: SuiteArgs = { target, seed: parseSeed(v.seed), quick: v.quick ?? false, argv: ['memocha-eval', ...argv] };
   for (const k of ['config', 'direct', 'dataset', 'out', 'baseline', 'gate'] as const) {
@@ -116,7 +120,7 @@ function parseSeed(s: string | undefined): number {
 }
 
 function checkUrl(flag: string, s: string): void {
-  const msg = `${flag} must be an http(s) URL${flag === '--target' ? ' or "in-process"' : ''}, got "${s}"`;
+  const msg = `${flag} must be an http(s) URL${flag === '--target' ? ' or "in-process" or "cluster:<n>"' : ''}, got "${s}"`;
   let u: URL;
   try {
     u = new URL(s);

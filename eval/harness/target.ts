@@ -1,10 +1,13 @@
 /**
  * Where a suite sends its load: `in-process` starts the LLM simulator and Memocha (embedded PGlite in
  * memory, or PostgreSQL when DATABASE_URL is set) on ephemeral 127.0.0.1 ports through serve/testing's
- * startStack; a URL uses a running deployment as it is.
+ * startStack; a URL uses a running deployment as it is; `cluster:<n>` starts n server processes behind
+ * HAProxy (cluster-target.ts).
  */
 import type { Runtime, Simulator, SimulatorOptions } from '../../serve';
-import { startStack } from '../../serve/testing';
+import { startStack, type Cluster } from '../../serve/testing';
+import { isClusterTarget } from './cluster-spec';
+import { startClusterTarget } from './cluster-target';
 
 export interface Target {
   /** Memocha's base URL */
@@ -15,7 +18,9 @@ export interface Target {
   /** in-process only */
   sim?: Simulator;
   runtime?: Runtime;
-  kind: 'in-process' | 'url';
+  /** cluster:<n> only: the server processes and the balancer at `url` */
+  cluster?: Cluster;
+  kind: 'in-process' | 'url' | 'cluster';
   close(): Promise<void>;
 }
 
@@ -34,6 +39,10 @@ export function evalTargetEnv(env: Record<string, string> = {}): Record<string, 
 }
 
 export async function startTarget(target: string | undefined, direct: string | undefined, o: InProcessOptions = {}): Promise<Target> {
+  if (target && isClusterTarget(target)) {
+    const c = await startClusterTarget(target, evalTargetEnv(o.env), { ...EVAL_SIM_DEFAULTS, ...o.sim });
+    return { url: c.url, directUrl: direct ?? c.sim.url, model: c.sim.options.model ?? 'memocha-sim', sim: c.sim, cluster: c, kind: 'cluster', close: () => c.close() };
+  }
   if (target && target !== 'in-process') {
     return { url: target.replace(/\/$/, ''), directUrl: direct, model: o.env?.LLM_MODEL ?? 'unknown', kind: 'url', close: async () => undefined };
   }

@@ -5,7 +5,7 @@
  * guessed or coerced into a score.
  */
 import type { z } from 'zod';
-import type { ChatMessage } from '../../serve';
+import { extractJson, type ChatMessage } from '../../serve';
 import type { JudgeModel } from './model';
 import { promptRef, renderPrompt, type JudgePrompt } from './prompt-file';
 
@@ -27,15 +27,8 @@ export type JudgeOutcome<T> =
   | { ok: true; value: T; prompt: string; attempts: JudgeAttempt[] }
   | { ok: false; error: string; prompt: string; attempts: JudgeAttempt[] };
 
-/** The first JSON object in a reply: a ```json fence, else the outermost {...}. */
-export function extractJson(reply: string): unknown {
-  const fence = /```(?:json)?\s*([\s\S]*?)```/i.exec(reply);
-  const candidate = fence ? (fence[1] ?? '') : reply;
-  const start = candidate.indexOf('{');
-  const end = candidate.lastIndexOf('}');
-  if (start < 0 || end <= start) throw new SyntaxError('no JSON object in the reply');
-  return JSON.parse(candidate.slice(start, end + 1));
-}
+// The parsing is shared with serve's live judge (serve/live/judge.ts).
+export { extractJson };
 
 function describeZodError(err: z.ZodError): string {
   return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');

@@ -16,4 +16,5 @@ export const suites: SuiteRegistry = {
   rag: async () => (await import('./rag/index')).default,
   retrieval: async () => (await import('./retrieval/index')).default,
   memory: async () => (await import('./memory/index')).default,
+  live: async () => (await import('./live/index')).default,
 };

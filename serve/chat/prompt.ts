@@ -50,6 +50,8 @@ export interface AssembledPrompt<W extends PromptMessage = PromptMessage> {
   window: W[];
   /** Per-part cost including each message's overhead; total = countChatTokens(messages) (adds reply priming). */
   tokens: { system: number; memories: number; window: number; user: number; total: number };
+  /** The planned share of the flexible budget for memories and for the window (either may lend the other its unused part). */
+  budget: { memories: number; window: number };
   /** The memories in the prompt, in the order shown (for the SSE `meta` event and the eval harness). */
   memoriesUsed: PromptMemory[];
   dropped: { memories: number; windowMessages: number };
@@ -270,6 +272,7 @@ export function planPrompt<W extends PromptMessage>(input: PromptPlanInput<W>): 
           user: messageTokens(userMsg),
           total: chatTokens(messages),
         },
+        budget: { memories: memCap, window: winCap },
         memoriesUsed: memories.shown,
         dropped: { memories: all.length - memories.kept, windowMessages: input.window.length - window.kept.length },
         truncated: { user: user.truncated, system: system.truncated },

@@ -24,6 +24,8 @@ export interface ChatDeps {
   instanceId: string;
   /** Observability hook (metrics): called once per answered turn with its timings; must not throw. */
   onTurnDone?: (timings: TurnTimings) => void;
+  /** Live quality monitoring (serve/live/): called once per complete answer; it must only enqueue, never throw. */
+  onTurnAnswered?: (turn: AnsweredTurn) => void;
   /** Tracing hook (serve/observability/trace-hooks.ts): runs the turn inside its span; absent when tracing is off. */
   traceTurn?: (input: TurnInput, start: () => Promise<Turn>) => Promise<Turn>;
 }
@@ -46,6 +48,8 @@ export interface TurnInput {
    * stored one, its system text after SYSTEM_PROMPT. Only the new user message and the answer are stored.
    */
   clientHistory?: { system: string; messages: ChatMessage[] };
+  /** The answer's token usage as its ledger row records it, however it ended (the rate limit settles with it); must not throw. */
+  onUsage?: (usage: LlmUsage) => void;
 }
 
 /** Per-stage timings in ms; the eval harness reads these instead of timing calls again. */
@@ -85,6 +89,21 @@ export interface TurnMeta {
   memories: UsedMemory[];
   /** Prompt tokens by part (system, memories, window, user, total), counted with the tokenizer. */
   promptTokens: AssembledPrompt['tokens'];
+}
+
+/** A complete answer with what the turn knew: what live quality monitoring samples. */
+export interface AnsweredTurn {
+  userId: string;
+  question: string;
+  answer: string;
+  meta: TurnMeta;
+  /** Prompt tokens planned for memories (the memories' share of the flexible budget). */
+  memoryBudgetTokens: number;
+  timings: TurnTimings;
+  usage: LlmUsage;
+  /** The model that answered (a fallback's, when one did). */
+  model: string;
+  provider?: string;
 }
 
 export type TurnEvent =
@@ -258,6 +277,7 @@ async function prepareTurn(deps: ChatDeps, input: TurnInput, answerReserveTokens
       ...(tokens > 0 ? { overheadPerTokenMs: handlingMs / tokens } : {}),
     };
     deps.onTurnDone?.(timings);
+    deps.onTurnAnswered?.({ userId: input.userId, question: input.content, answer: text, meta, memoryBudgetTokens: prompt.budget.memories, timings, usage, model: message.model ?? meta.model, provider: done?.provider });
     yield {
       type: 'done',
       message,
@@ -281,6 +301,7 @@ async function prepareTurn(deps: ChatDeps, input: TurnInput, answerReserveTokens
     err?: unknown;
   }): Promise<MessageRow | null> {
     const model = f.model ?? deps.llm.model;
+    input.onUsage?.(f.usage);
     await saver?.close(); // no background save may land after the final update
     await promptTokensSaved;
     // One call, one commit: a crash must not leave a settled answer without its ledger row (the sweep only

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { MessageRow, Repos } from '../db/repos';
 import type { EmbeddingProvider } from '../embeddings/types';
@@ -12,6 +14,11 @@ export interface IndexerDeps {
   logger: Logger;
   /** Summarises a day's lines for 'daily' when a real LLM is configured; extractive otherwise. */
   summarise?: Summariser;
+  /**
+   * Who this indexer is in the messages' claims (default: host, pid and a random part, unique per
+   * indexer) and how long a claim lasts without renewal (default 60 s; renewed every third of it).
+   */
+  claims?: { owner?: string; leaseMs?: number };
 }
 
 export interface IndexerStats {
@@ -23,19 +30,27 @@ export interface IndexerStats {
   queued: number;
   /** Chunks deleted again right after their upsert because their messages were forgotten meanwhile. */
   forgottenInFlight: number;
+  /** Times this indexer found it no longer held some of its claims (it worked past its lease; another may redo them). */
+  claimsLost: number;
 }
 
 const DAY_MS = 86_400_000;
 /** Rows per store.upsert when a sweep stores many sessions' chunks at once. */
 const UPSERT_BATCH = 500;
 
+export const DEFAULT_INDEX_LEASE_MS = 60_000;
+
 /**
  * Turns messages into memory chunks in the vector store, off the chat's path: jobs run one at a
- * time in the background; a failed job leaves its messages unmarked so a later sweep retries them.
+ * time in the background. A job first claims its messages (servers sharing the database never index
+ * the same message at once) and keeps the claim alive while it works; a failed job releases them
+ * unmarked so a later sweep retries them, and a dead server's claims expire for another to take.
  */
 export function createIndexer(deps: IndexerDeps) {
   const { repos, store, embedder, chunking, logger } = deps;
-  const stats: IndexerStats = { runs: 0, messagesIndexed: 0, chunksUpserted: 0, failures: 0, queued: 0, forgottenInFlight: 0 };
+  const owner = deps.claims?.owner ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const leaseMs = deps.claims?.leaseMs ?? DEFAULT_INDEX_LEASE_MS;
+  const stats: IndexerStats = { runs: 0, messagesIndexed: 0, chunksUpserted: 0, failures: 0, queued: 0, forgottenInFlight: 0, claimsLost: 0 };
   let tail: Promise<void> = Promise.resolve();
   const queuedSessions = new Set<string>();
 
@@ -123,6 +138,29 @@ export function createIndexer(deps: IndexerDeps) {
     stats.chunksUpserted += chunks.length;
   }
 
+  /** Run `work` on the messages claimed, renewing the claims meanwhile; on failure release them. */
+  async function whileClaimed(claimed: MessageRow[], work: (messages: MessageRow[]) => Promise<void>) {
+    if (claimed.length === 0) return;
+    const ids = claimed.map((m) => m.id);
+    const renew = setInterval(() => {
+      repos.memoryIndex.renewClaims(ids, owner, leaseMs).then(
+        (held) => {
+          if (held < ids.length) stats.claimsLost++;
+        },
+        (err: unknown) => logger.warn({ err }, 'renewing memory indexing claims failed'),
+      );
+    }, Math.max(1, Math.floor(leaseMs / 3)));
+    renew.unref();
+    try {
+      await work(claimed);
+    } catch (err) {
+      await repos.memoryIndex.releaseClaims(ids, owner).catch((e: unknown) => logger.warn({ err: e }, 'releasing memory indexing claims failed'));
+      throw err;
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
   /** Index every pending message of a session (after a turn). */
   function indexSession(sessionId: string): Promise<void> {
     if (queuedSessions.has(sessionId)) return tail;
@@ -130,7 +168,7 @@ export function createIndexer(deps: IndexerDeps) {
     return enqueue(async () => {
       queuedSessions.delete(sessionId);
       stats.runs++;
-      await indexMessages(await repos.memoryIndex.pending({ sessionId, limit: 10_000 }));
+      await whileClaimed(await repos.memoryIndex.claim({ owner, leaseMs, sessionId, limit: 10_000 }), indexMessages);
     });
   }
 
@@ -138,18 +176,22 @@ export function createIndexer(deps: IndexerDeps) {
   function sweep(opts: { minAgeMs: number; limit?: number }): Promise<void> {
     return enqueue(async () => {
       stats.runs++;
-      const cutoff = Date.now() - opts.minAgeMs;
-      const pending = (await repos.memoryIndex.pending({ limit: opts.limit ?? 2_000 })).filter((m) => Date.parse(m.createdAt) <= cutoff);
-      const bySession = new Map<string, MessageRow[]>();
-      for (const m of pending) bySession.set(m.sessionId, [...(bySession.get(m.sessionId) ?? []), m]);
-      // Every session's chunks go to the embedder and the store together: one embed call, upserts of
-      // UPSERT_BATCH rows and one markIndexed per page instead of one of each per session (a re-index
-      // of 2,000 messages in 100 sessions made 100 store round trips of 10 rows). Daily digests of
-      // one user and day are the same chunk (same id) from each of its sessions: keep one.
-      const chunks = new Map<string, MemoryChunk>();
-      for (const messages of bySession.values()) for (const c of await chunksFor(messages)) chunks.set(c.id, c);
-      await storeChunks(pending, [...chunks.values()]);
+      const createdBefore = new Date(Date.now() - opts.minAgeMs);
+      await whileClaimed(await repos.memoryIndex.claim({ owner, leaseMs, createdBefore, limit: opts.limit ?? 2_000 }), indexSessions);
     });
+  }
+
+  /** Index claimed messages of any sessions together (the sweep). */
+  async function indexSessions(pending: MessageRow[]) {
+    const bySession = new Map<string, MessageRow[]>();
+    for (const m of pending) bySession.set(m.sessionId, [...(bySession.get(m.sessionId) ?? []), m]);
+    // Every session's chunks go to the embedder and the store together: one embed call, upserts of
+    // UPSERT_BATCH rows and one markIndexed per page instead of one of each per session (a re-index
+    // of 2,000 messages in 100 sessions made 100 store round trips of 10 rows). Daily digests of
+    // one user and day are the same chunk (same id) from each of its sessions: keep one.
+    const chunks = new Map<string, MemoryChunk>();
+    for (const messages of bySession.values()) for (const c of await chunksFor(messages)) chunks.set(c.id, c);
+    await storeChunks(pending, [...chunks.values()]);
   }
 
   return {

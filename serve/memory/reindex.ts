@@ -1,6 +1,6 @@
 /**
  * npm run memory:reindex — re-embed every stored message with the configured embedder, e.g. after
- * changing EMBEDDINGS. With pgvector the memories table is dropped first (its vector size is fixed
+ * changing EMBEDDINGS. With pgvector or pgarray the memories table is dropped first (its vector size is fixed
  * at creation); with Milvus, drop the collection yourself first.
  */
 import { loadConfig } from '../config';
@@ -14,7 +14,7 @@ async function main() {
   const logger = createLogger(config.LOG_LEVEL, 'memocha-reindex');
   const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX, pgliteMode: config.PGLITE_MODE });
   try {
-    if (config.VECTOR_STORE === 'pgvector') await db.knex.schema.dropTableIfExists('memories');
+    if (config.VECTOR_STORE === 'pgvector' || config.VECTOR_STORE === 'pgarray') await db.knex.schema.dropTableIfExists('memories');
     const repos = createRepos(db.knex);
     const reset = await repos.memoryIndex.reset({});
     const memory = await createMemoryFromConfig({ config, db, repos, logger });

@@ -102,7 +102,15 @@ export function createMemoryService(deps: {
   const { config, repos, store, embedder, logger } = deps;
   const cfg = deps.retrieval ?? retrievalConfig(config);
   const clock = deps.clock ?? (() => new Date());
-  const indexer = createIndexer({ repos, store, embedder, logger, chunking: deps.chunking ?? chunkingConfig(config), summarise: deps.summarise });
+  const indexer = createIndexer({
+    repos,
+    store,
+    embedder,
+    logger,
+    chunking: deps.chunking ?? chunkingConfig(config),
+    summarise: deps.summarise,
+    claims: { leaseMs: config.MEMORY_INDEX_LEASE_MS },
+  });
   const stats = { retrievals: 0, unavailable: 0, sweeps: 0, retentionDeleted: 0, lastError: undefined as string | undefined };
   // Messages younger than this may still be getting their answer; the sweep leaves them to afterTurn.
   const sweepMinAgeMs = config.LLM_DEADLINE_MS + 5_000;

@@ -1,10 +1,13 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db';
 import type { Repos } from '../db/repos';
+import type { CacheResult } from '../embeddings/redis-cache';
 import { createEmbedder } from '../embeddings/registry';
 import type { EmbeddingProvider } from '../embeddings/types';
 import type { LlmProvider } from '../llm/types';
+import { throttledWarn } from '../redis/throttled-warn';
 import type { Summariser } from './chunking';
 import { createMemoryService, type FullMemoryService } from './service';
 import { createVectorStore } from './store/registry';
@@ -19,10 +22,20 @@ export interface MemoryWiring {
 }
 
 /** Config strings → embedder, vector store and the memory service. Null when MEMORY_ENABLED=false. */
-export async function createMemoryFromConfig(p: { config: Config; db: Db; repos: Repos; logger: Logger; llm?: LlmProvider }): Promise<MemoryWiring | null> {
+export async function createMemoryFromConfig(p: {
+  config: Config;
+  db: Db;
+  repos: Repos;
+  logger: Logger;
+  llm?: LlmProvider;
+  /** The process's Redis (REDIS_URL): query embeddings are shared through it. */
+  redis?: Redis;
+  /** Each lookup in a shared cache (memocha_cache_requests_total). */
+  onCacheRequest?: (cache: string, result: CacheResult, n: number) => void;
+}): Promise<MemoryWiring | null> {
   const { config, db, repos, logger } = p;
   if (!config.MEMORY_ENABLED) return null;
-  const embedder = embedderFromConfig(config);
+  const embedder = embedderFromConfig(config, p.redis ? { redis: p.redis, logger, ...(p.onCacheRequest ? { onCacheRequest: p.onCacheRequest } : {}) } : {});
   const store = await createStore(config, db);
   let startupError: string | undefined;
   try {
@@ -51,8 +64,24 @@ export async function createMemoryFromConfig(p: { config: Config; db: Db; repos:
 }
 
 /** The configured embedder (EMBEDDINGS*, falling back to the LLM endpoint and key); `overrides` win. */
-export function embedderFromConfig(config: Config, overrides: { cacheEntries?: number; worker?: boolean } = {}): EmbeddingProvider {
+export function embedderFromConfig(
+  config: Config,
+  overrides: { cacheEntries?: number; worker?: boolean; redis?: Redis; logger?: Logger; onCacheRequest?: (cache: string, result: CacheResult, n: number) => void } = {},
+): EmbeddingProvider {
+  const { redis, logger } = overrides;
+  const warn = logger ? throttledWarn(logger, 'redis embedding cache failing: queries go straight to the embedder') : () => undefined;
   return createEmbedder(config.EMBEDDINGS, {
+    ...(redis && config.REDIS_CACHE_EMBEDDINGS_TTL_S > 0
+      ? {
+          redis: {
+            redis,
+            prefix: config.REDIS_CACHE_PREFIX,
+            ttlSeconds: config.REDIS_CACHE_EMBEDDINGS_TTL_S,
+            onResult: (result: CacheResult, n: number) => overrides.onCacheRequest?.('embeddings', result, n),
+            onError: (err: Error, op: 'get' | 'set') => warn(err, { op }),
+          },
+        }
+      : {}),
     baseUrl: config.EMBEDDINGS_BASE_URL ?? config.LLM_BASE_URL,
     apiKey: config.EMBEDDINGS_API_KEY ?? config.LLM_API_KEY,
     cacheEntries: overrides.cacheEntries ?? config.EMBEDDINGS_CACHE_SIZE,

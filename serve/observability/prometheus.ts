@@ -19,7 +19,7 @@ export interface PrometheusSources {
   db?: { pool(): PoolStats };
   memory?: {
     stats(): {
-      indexer: { queued: number; failures: number; messagesIndexed: number };
+      indexer: { queued: number; failures: number; messagesIndexed: number; claimsLost?: number };
       embeddingCache?: { hits: number; misses: number; size: number; queries: { hits: number; misses: number } };
     };
   };
@@ -40,6 +40,10 @@ export interface Prometheus {
   onTurnDone(t: TurnTimingsLike): void;
   /** The memory seam with retrieve() timed. */
   instrumentMemory(m: MemoryService): MemoryService;
+  /** A lookup in a shared (Redis) cache: `n` texts or keys served, missing, or failed (Redis down: bypassed). */
+  onCacheRequest(cache: string, result: 'hit' | 'miss' | 'error', n?: number): void;
+  /** The per-user rate limits' hooks (serve/ratelimit/): check time, fail-opens, refusals. */
+  readonly rateLimit: { onCheck(seconds: number): void; onFailOpen(limit: string): void; onRefused(limit: string): void };
   bind(sources: PrometheusSources): void;
   /** Prometheus text exposition. */
   render(): Promise<{ contentType: string; body: string }>;
@@ -168,12 +172,41 @@ export function createPrometheus(opts: { defaultMetrics?: boolean } = {}): Prome
   });
   counterFrom('memocha_memory_indexer_failures_total', 'Background memory indexing runs that failed', () => sources.memory?.stats().indexer.failures);
   counterFrom('memocha_memory_indexed_messages_total', 'Messages indexed into long-term memory', () => sources.memory?.stats().indexer.messagesIndexed);
+  counterFrom(
+    'memocha_memory_index_claims_lost_total',
+    'Indexing jobs that found another server had taken some of their messages (the job outlived a lease it could not renew)',
+    () => sources.memory?.stats().indexer.claimsLost,
+  );
   const cache = () => sources.memory?.stats().embeddingCache;
   counterFrom('memocha_embedding_cache_query_hits_total', "Chat queries whose embedding came from the embedder's LRU (or a running call for the same text)", () => cache()?.queries.hits);
-  counterFrom('memocha_embedding_cache_query_misses_total', 'Chat queries the embedding model had to embed', () => cache()?.queries.misses);
+  counterFrom('memocha_embedding_cache_query_misses_total', 'Chat queries not in the in-process embedding LRU (embedded, or read from Redis: memocha_cache_requests_total)', () => cache()?.queries.misses);
   counterFrom('memocha_embedding_cache_hits_total', 'Texts (queries and indexing) served by the embedding LRU', () => cache()?.hits);
   counterFrom('memocha_embedding_cache_misses_total', 'Texts (queries and indexing) the embedding model had to embed', () => cache()?.misses);
   gaugeFrom('memocha_embedding_cache_entries', 'Vectors held by the embedding LRU', () => cache()?.size);
+  const cacheRequests = new Counter({
+    name: 'memocha_cache_requests_total',
+    help: 'Lookups in the shared Redis caches, by cache and result (hit | miss | error: Redis failed and was bypassed)',
+    labelNames: ['cache', 'result'] as const,
+    registers,
+  });
+  const rateLimitCheck = new Histogram({
+    name: 'memocha_rate_limit_check_seconds',
+    help: "The per-user rate limiter's own time per admission (all limits, checked at once)",
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
+    registers,
+  });
+  const rateLimitFailOpen = new Counter({
+    name: 'memocha_rate_limit_fail_open_total',
+    help: 'Admissions that skipped a rate limit because its store (Redis) failed, by limit',
+    labelNames: ['limit'] as const,
+    registers,
+  });
+  const rateLimitRefused = new Counter({
+    name: 'memocha_rate_limit_refused_total',
+    help: 'Chat requests refused with 429 rate_limited, by the limit that refused them',
+    labelNames: ['limit'] as const,
+    registers,
+  });
   const pool = (pick: (p: PoolStats) => number) => () => {
     const p = sources.db?.pool();
     return p ? pick(p) : undefined;
@@ -278,6 +311,14 @@ export function createPrometheus(opts: { defaultMetrics?: boolean } = {}): Prome
         },
         afterTurn: (turn) => m.afterTurn(turn),
       };
+    },
+    onCacheRequest(cache, result, n = 1) {
+      cacheRequests.inc({ cache, result }, n);
+    },
+    rateLimit: {
+      onCheck: (seconds) => rateLimitCheck.observe(seconds),
+      onFailOpen: (limit) => rateLimitFailOpen.inc({ limit }),
+      onRefused: (limit) => rateLimitRefused.inc({ limit }),
     },
     bind(s) {
       sources = { ...sources, ...s };

@@ -7,7 +7,10 @@ import { answerReserve, startTurn, type ChatDeps, type Turn, type TurnEvent, typ
 import { AppError } from '../errors';
 import { parseWith, readJson, requireUuid } from '../http/body';
 import { serverTiming } from '../http/server-timing';
+import { countTokens } from '../llm/tokens';
 import type { LlmError } from '../llm/types';
+import { rateLimited } from '../ratelimit/http';
+import type { RateLimits } from '../ratelimit/rate-limits';
 import { openSse, wantsSse } from '../sse';
 
 export interface ChatRouteDeps extends ChatDeps {
@@ -15,6 +18,8 @@ export interface ChatRouteDeps extends ChatDeps {
   admit: () => LlmError | null;
   /** Turns running, so that shutdown and deletes (of a session, of memories) can stop them. */
   turns: RunningTurns;
+  /** Per-user limits (serve/ratelimit/); absent or null: none. */
+  rateLimits?: RateLimits | null;
 }
 
 const options = {
@@ -39,22 +44,26 @@ export function chatRoutes(deps: ChatRouteDeps) {
     const sessionId = requireUuid(ctx.params.id, 'session id');
     const body = parseWith(messageBody, await readJson(ctx, bodyLimit));
     checkLength(body.content, maxChars);
-    answerReserve(deps.config, body.maxTokens);
-    await answer(ctx, deps, { sessionId, content: body.content, temperature: body.temperature, maxTokens: body.maxTokens, receivedAt });
+    const reserve = answerReserve(deps.config, body.maxTokens);
+    await rateLimited(ctx, deps.rateLimits, () => countTokens(body.content) + reserve, (onUsage) =>
+      answer(ctx, deps, { sessionId, content: body.content, temperature: body.temperature, maxTokens: body.maxTokens, receivedAt, onUsage }),
+    );
   });
 
   router.post('/chat', async (ctx) => {
     const receivedAt = arrival(ctx);
     const body = parseWith(chatBody, await readJson(ctx, bodyLimit));
     checkLength(body.message, maxChars);
-    answerReserve(deps.config, body.maxTokens);
-    let sessionId: string;
-    if (body.sessionId !== undefined) sessionId = requireUuid(body.sessionId, 'sessionId');
-    else {
-      await admitted(deps); // no empty session for a request that would be refused anyway
-      sessionId = (await deps.repos.sessions.create({ userId: ctx.state.userId })).id;
-    }
-    await answer(ctx, deps, { sessionId, content: body.message, temperature: body.temperature, maxTokens: body.maxTokens, receivedAt });
+    const reserve = answerReserve(deps.config, body.maxTokens);
+    const given = body.sessionId !== undefined ? requireUuid(body.sessionId, 'sessionId') : undefined;
+    await rateLimited(ctx, deps.rateLimits, () => countTokens(body.message) + reserve, async (onUsage) => {
+      let sessionId = given;
+      if (sessionId === undefined) {
+        await admitted(deps); // no empty session for a request that would be refused anyway
+        sessionId = (await deps.repos.sessions.create({ userId: ctx.state.userId })).id;
+      }
+      await answer(ctx, deps, { sessionId, content: body.message, temperature: body.temperature, maxTokens: body.maxTokens, receivedAt, onUsage });
+    });
   });
 
   return router;

@@ -14,6 +14,8 @@ import { USER_ID } from '../http/middleware';
 import { serverTiming } from '../http/server-timing';
 import { parseCompletionRequest, type CompletionRequest } from '../openai/schema';
 import { checkSessionKey, resolveSession } from '../openai/session-rule';
+import { countChatTokens } from '../llm/tokens';
+import { rateLimited } from '../ratelimit/http';
 import { chunkBody, completionBody, modelBody, openAiError, usageChunkBody, type CompletionIds } from '../openai/shape';
 import { openSse } from '../sse';
 import { admitted, answer, arrival, checkLength, finalEvent, settleCancelled, stageMetrics, timingMetrics, type ChatRouteDeps, type TurnRenderer } from './chat';
@@ -45,32 +47,38 @@ export function openAiRoutes(deps: ChatRouteDeps) {
     const req = parseCompletionRequest(await readJson(ctx, deps.config.MAX_BODY_BYTES));
     if (!known(req.model)) throw notFound(req.model);
     checkLength(req.content, deps.config.MAX_CONTENT_CHARS);
+    let reserve: number;
     try {
-      answerReserve(deps.config, req.maxTokens);
+      reserve = answerReserve(deps.config, req.maxTokens);
     } catch (err) {
       throw err instanceof AppError ? new AppError(err.status, err.code, err.message.replace('maxTokens', 'max_tokens'), { param: 'max_tokens' }) : err;
     }
     const header = ctx.get('x-memocha-session');
     const key = header !== '' ? checkSessionKey(header, 'X-Memocha-Session') : req.sessionKey !== undefined ? checkSessionKey(req.sessionKey, 'metadata.session_id') : undefined;
     await nameUser(ctx, deps, req.user);
-    await admitted(deps); // no session is created for a request that would be refused anyway
-    const { sessionId } = await resolveSession(deps.repos.sessions, { userId: ctx.state.userId as string, key, system: req.system, firstUser: req.firstUser });
-    ctx.set('X-Memocha-Session', sessionId);
-    await answer(
-      ctx,
-      deps,
-      {
-        sessionId,
-        content: req.content,
-        temperature: req.temperature,
-        maxTokens: req.maxTokens,
-        stop: req.stop,
-        sampling: req.sampling,
-        clientHistory: { system: req.system, messages: req.history },
-        receivedAt,
-      },
-      req.stream ? streamCompletion(req) : jsonCompletion,
-    );
+    // OpenAI's estimate: the messages the client sent plus the answer's reserve (settled to the real usage).
+    const estimate = () => countChatTokens([{ role: 'system', content: req.system }, ...req.history, { role: 'user', content: req.content }]) + reserve;
+    await rateLimited(ctx, deps.rateLimits, estimate, async (onUsage) => {
+      await admitted(deps); // no session is created for a request that would be refused anyway
+      const { sessionId } = await resolveSession(deps.repos.sessions, { userId: ctx.state.userId as string, key, system: req.system, firstUser: req.firstUser });
+      ctx.set('X-Memocha-Session', sessionId);
+      await answer(
+        ctx,
+        deps,
+        {
+          sessionId,
+          content: req.content,
+          temperature: req.temperature,
+          maxTokens: req.maxTokens,
+          stop: req.stop,
+          sampling: req.sampling,
+          clientHistory: { system: req.system, messages: req.history },
+          receivedAt,
+          onUsage,
+        },
+        req.stream ? streamCompletion(req) : jsonCompletion,
+      );
+    });
   });
 
   return router;

@@ -7,5 +7,8 @@
 export { simulatorAsProvider, startStack, type ConfiguredStack, type Stack, type StackDb, type StackLlm, type StackOptions } from './stack';
 export { backends, openInSchema, openTestDb, randomSchemaName, TEST_DATABASE_URL, type TestDb } from './db';
 export { openPgliteKnex, openPostgresKnex, probePostgres, type PostgresProbe, type TestKnex } from './pg';
+export { startRedisServer, type PrivateRedis } from './redis-server';
 export { closedPortUrl, startTestUpstream, type Step, type TestUpstream, type UpstreamRequest } from './upstream';
 export { UI_DIST, uiRoutes } from '../routes/ui';
+export { startCluster, withSearchPath, TEST_REDIS_URL, type Cluster, type ClusterInstance, type ClusterOptions } from './cluster';
+export { haproxyConfig, type Balance } from './haproxy';

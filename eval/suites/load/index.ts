@@ -15,6 +15,7 @@ import type { SimulatorOptions } from '../../../serve';
 import { loadConfig, type LoadConfig } from './config';
 import { startLoadTarget, type LoadTarget } from './target';
 import { emitOpenLoop, emitRateLimit, emitStreams } from './report-runs';
+import { emitSpread } from './report-spread';
 import { emitSweep } from './report-sweep';
 import { openLoopStep, rateLimitStep, streamsStep } from './runs';
 import { makeSender } from './step';
@@ -35,20 +36,22 @@ export default defineSuite({
     const baseEnv: Record<string, string> = { LOG_LEVEL: 'error', MEMORY_ENABLED: String(cfg.memory), ...(cfg.databaseUrl ? { DATABASE_URL: cfg.databaseUrl } : {}), ...cfg.env };
     const setup: (string | number | null)[][] = [];
     const rcFor = (t: LoadTarget): RunContext => ({ send: makeSender(t.url, dispatcher), seed: ctx.args.seed, tag, signal: ctx.signal, log: ctx.log, tick: () => progress.tick() });
-    const describe: Describe = (role, t, memory) => setup.push([role, t.kind, t.url, memory ? 'on' : 'off', cfg.databaseUrl ? 'postgres' : t.kind === 'url' ? null : 'pglite', t.note ?? null]);
+    const describe: Describe = (role, t, memory) => setup.push([role, t.kind, t.url, memory ? 'on' : 'off', cfg.databaseUrl || t.kind === 'cluster' ? 'postgres' : t.kind === 'url' ? null : 'pglite', t.note ?? null]);
     const wantB = Boolean(cfg.rateLimit || cfg.streams);
     const loadAtStart = loadavg()[0] ?? 0;
     const same = cfg.streamsTarget === 'same' || ctx.args.target !== 'in-process';
     try {
       const a = await startLoadTarget({ target: ctx.args.target, mode: cfg.mode, env: baseEnv, sim: simOptions(cfg.sim), log: ctx.log, ...(cfg.cpuProfileDir ? { cpuProfileDir: cfg.cpuProfileDir } : {}) });
       describe(same && wantB ? 'sweep, open loop, streams, rate limits' : 'A: sweep, open loop', a, cfg.memory);
-      ctx.setMeta({ target: a.kind === 'url' ? a.url : a.kind === 'child' ? 'child-process' : 'in-process', provider: { kind: a.sim ? 'simulator' : 'unknown', model: a.sim?.options.model ?? 'memocha-sim' } });
+      ctx.setMeta({ target: a.kind === 'url' ? a.url : a.kind === 'cluster' ? ctx.args.target : a.kind === 'child' ? 'child-process' : 'in-process', provider: { kind: a.sim ? 'simulator' : 'unknown', model: a.sim?.options.model ?? 'memocha-sim' } });
       try {
         const rc = rcFor(a);
         if ((await prime(rc)) === 0) ctx.error(undefined, 'no priming request succeeded: the target may be down');
         const { steps: sweep, saturation } = await runSweep(a, cfg, rc);
         emitSweep(ctx, sweep, saturation, cfg.slo);
-        if (cfg.openLoop && !ctx.signal.aborted) emitOpenLoop(ctx, await openLoopStep(a, cfg.openLoop, saturation.maxThroughput, cfg.sweep.clientTimeoutMs, rc), cfg.openLoop.burstiness);
+        const open = cfg.openLoop && !ctx.signal.aborted ? await openLoopStep(a, cfg.openLoop, saturation.maxThroughput, cfg.sweep.clientTimeoutMs, rc) : null;
+        if (open && cfg.openLoop) emitOpenLoop(ctx, open, cfg.openLoop.burstiness);
+        emitSpread(ctx, open ? [...sweep, open] : sweep, a.instances);
         if (same && wantB) await streamsAndRateLimits(ctx, cfg, a, rc);
       } finally {
         await a.close();

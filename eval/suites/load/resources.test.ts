@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromProbe, parseListenOverflows, parseProcStat, sampleProc, sampleSelf } from './resources';
+import { readFileSync } from 'node:fs';
+import { fromProbe, machineTicks, parseListenOverflows, parseProcStat, pidsNamed, sampleNamed, sampleProc, sampleProcs, sampleSelf } from './resources';
 
 describe('parseProcStat', () => {
   it('reads utime+stime, threads and rss after a command name with spaces and parentheses', () => {
@@ -46,5 +47,45 @@ describe('parseListenOverflows', () => {
     const text = 'TcpExt: SyncookiesSent ListenOverflows ListenDrops\nTcpExt: 0 3389 3390\nIpExt: InNoRoutes\nIpExt: 0\n';
     expect(parseListenOverflows(text)).toBe(3389);
     expect(parseListenOverflows('IpExt: a\nIpExt: 1\n')).toBeNull();
+  });
+});
+
+describe('processes and the machine', () => {
+  it('finds processes by command name, optionally only children of a parent', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn('sleep', ['30']);
+    try {
+      await new Promise((r) => child.once('spawn', r));
+      expect(pidsNamed('sleep', process.pid)).toEqual([child.pid]);
+      expect(pidsNamed('sleep')).toContain(child.pid);
+      expect(pidsNamed('sleep', 1)).not.toContain(child.pid);
+      // a pid listed then gone adds nothing rather than failing the sum
+      const u = await sampleProcs([child.pid as number, 2 ** 22 + 1]).stop();
+      expect(u.cpuPct).toBeGreaterThanOrEqual(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('sums the CPU of processes by name, including one that started after the sampler', async () => {
+    const { spawn } = await import('node:child_process');
+    const sampler = sampleNamed('yes');
+    const busy = spawn('yes', { stdio: ['ignore', 'ignore', 'ignore'] });
+    try {
+      // let it burn at least 50 ms of CPU (/proc/<pid>/stat), however long a busy machine makes that take
+      const pid = busy.pid as number;
+      await new Promise((r) => busy.once('spawn', r));
+      while (parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).cpuTicks < 5) await new Promise((r) => setTimeout(r, 20));
+      const u = await sampler.stop();
+      expect(u.cpuPct).toBeGreaterThan(0);
+    } finally {
+      busy.kill('SIGKILL');
+    }
+  });
+
+  it('reads busy and total ticks from /proc/stat (idle and iowait are not busy)', () => {
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    const stat = 'cpu  100 5 50 800 20 3 2 0 7 0\ncpu0 50 2 25 400 10 1 1 0 0 0\n';
+    expect(machineTicks(stat)).toEqual({ busy: 160, total: 980 });
   });
 });

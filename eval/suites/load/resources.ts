@@ -3,7 +3,7 @@
  * in-process mode) and for a Memocha child process (through child-probe.ts over IPC, or /proc/<pid>/stat
  * when there is no probe). CPU is in % of one core (200 % = both cores of a 2-core machine).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createUsageMeter, type ProbeUsage } from './usage-meter';
 
 export interface ResourceUsage {
@@ -86,6 +86,74 @@ export function sampleProc(pid: number): ResourceSampler {
       return { cpuPct: wall > 0 ? (100 * ((s1.cpuTicks - s0.cpuTicks) / TICKS_PER_S) * 1000) / wall : nan, rssMaxMb: (Math.max(rssMax, s1.rssPages) * PAGE_BYTES) / 2 ** 20, heapUsedMaxMb: nan, eldP50Ms: nan, eldP99Ms: nan, eldMaxMs: nan };
     },
   };
+}
+
+/** Several processes (a cluster's instances) as one server: CPU summed, max RSS summed (an upper bound of the peak), no event-loop figures. */
+export function sampleProcs(pids: readonly number[]): ResourceSampler {
+  // a pid that ended since it was listed has nothing to add
+  const samplers = pids.flatMap((pid) => {
+    try {
+      return [sampleProc(pid)];
+    } catch {
+      return [];
+    }
+  });
+  return {
+    async stop() {
+      const us = await Promise.all(samplers.map((x) => x.stop()));
+      const nan = Number.NaN;
+      return { cpuPct: us.reduce((a, u) => a + u.cpuPct, 0), rssMaxMb: us.reduce((a, u) => a + u.rssMaxMb, 0), heapUsedMaxMb: nan, eldP50Ms: nan, eldP99Ms: nan, eldMaxMs: nan };
+    },
+  };
+}
+
+/** The pids whose command (/proc/<pid>/stat comm) is `comm`, e.g. 'postgres'; with `parent`, only its children. */
+export function pidsNamed(comm: string, parent?: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+      const ppid = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
+      if (name === comm && (parent === undefined || ppid === parent)) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * Every process named `comm` (e.g. PostgreSQL's postmaster and backends) as one: CPU between start and stop,
+ * counting processes that started meanwhile (all their CPU falls in the window) and not those that ended.
+ */
+export function sampleNamed(comm: string): ResourceSampler {
+  const ticks = () => new Map(pidsNamed(comm).flatMap((pid) => {
+    try {
+      return [[pid, parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).cpuTicks] as const];
+    } catch {
+      return [];
+    }
+  }));
+  const t0 = performance.now();
+  const before = ticks();
+  return {
+    async stop() {
+      const wall = performance.now() - t0;
+      let used = 0;
+      for (const [pid, t] of ticks()) used += t - (before.get(pid) ?? 0);
+      const nan = Number.NaN;
+      return { cpuPct: wall > 0 ? (100 * (used / TICKS_PER_S) * 1000) / wall : nan, rssMaxMb: nan, heapUsedMaxMb: nan, eldP50Ms: nan, eldP99Ms: nan, eldMaxMs: nan };
+    },
+  };
+}
+
+/** Busy and total CPU ticks of the whole machine (/proc/stat `cpu` line; busy = all but idle and iowait). */
+export function machineTicks(stat = readFileSync('/proc/stat', 'utf8')): { busy: number; total: number } {
+  const f = (stat.split('\n').find((l) => l.startsWith('cpu ')) ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
 }
 
 /** TcpExt ListenOverflows from /proc/net/netstat (machine-wide: connections dropped because an accept queue was full); null if unreadable. */

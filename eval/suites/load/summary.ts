@@ -108,10 +108,9 @@ export function summarise(run: LoadRun, mode: ThroughputMode = 'window'): StepSu
   let done = 0;
   let tokens = 0;
   if (mode === 'window') {
-    for (const r of run.records) to = Math.max(to, r.result.sentAt);
-    to = Math.min(run.measureTo, to);
+    ({ from, to } = loadedWindow(run));
     for (const r of run.records) {
-      if (r.result.ok && r.result.endAt >= from && r.result.endAt <= to) {
+      if (inWindow(r, { from, to })) {
         done++;
         tokens += r.result.outputTokens;
       }
@@ -151,6 +150,18 @@ export function summarise(run: LoadRun, mode: ThroughputMode = 'window'): StepSu
     clientOverhead: pcts(hs.clientOverhead),
     serverOverhead: pcts(hs.serverOverhead),
   };
+}
+
+/** The closed loop's loaded window: [measureFrom, min(measureTo, last send)] (performance.now() ms). */
+export function loadedWindow(run: LoadRun): { from: number; to: number } {
+  let to = run.measureFrom;
+  for (const r of run.records) to = Math.max(to, r.result.sentAt);
+  return { from: run.measureFrom, to: Math.min(run.measureTo, to) };
+}
+
+/** A successful completion that ended inside the window: what window throughput counts. */
+export function inWindow(r: LoadRecord, w: { from: number; to: number }): boolean {
+  return r.result.ok && r.result.endAt >= w.from && r.result.endAt <= w.to;
 }
 
 /** The stage with the largest mean share of server TTFT (null without timings). */

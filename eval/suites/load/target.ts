@@ -1,21 +1,25 @@
 /**
  * The server under load: Memocha as a child process (default, see child.ts), in this process (the
- * harness's in-process target), or a running deployment at a URL. In the first two the simulator runs
- * here, so faults and timing can be changed at run time and its records are the ground truth.
+ * harness's in-process target), a running deployment at a URL, or cluster:<n> (n processes behind
+ * HAProxy). In all but the URL the simulator runs here, so faults and timing can be changed at run time
+ * and its records are the ground truth.
  */
 import { startSimulator, type ResilienceStats, type Simulator, type SimulatorOptions } from '../../../serve';
 import { simulatorAsProvider } from '../../../serve/testing';
+import { isClusterTarget } from '../../harness/cluster-spec';
 import { EVAL_SIM_DEFAULTS, startTarget } from '../../harness/target';
 import { spawnMemocha, type MemochaChild } from './child';
 import type { StoredMessage } from './ledger';
-import type { ResourceSampler } from './resources';
+import { sampleProcs, type ResourceSampler } from './resources';
 import { messagesFromRepos, messagesOverHttp } from './stored';
 
 export type TargetMode = 'child' | 'in-process';
 
 export interface LoadTarget {
-  kind: 'child' | 'in-process' | 'url';
+  kind: 'child' | 'in-process' | 'url' | 'cluster';
   url: string;
+  /** cluster: the instance names (X-Memocha-Instance), so one that answers nothing shows in the spread */
+  instances?: string[];
   /** the simulator, when this process runs it */
   sim?: Simulator;
   /** a sampler of the server process; null when the server is this process (in-process) or unknown (URL) */
@@ -29,7 +33,7 @@ export interface LoadTarget {
 }
 
 export interface LoadTargetOptions {
-  /** --target: 'in-process' or a URL */
+  /** --target: 'in-process', a URL or cluster:<n> */
   target: string;
   mode: TargetMode;
   /** Memocha environment (timeouts, concurrency, memory) */
@@ -41,6 +45,7 @@ export interface LoadTargetOptions {
 }
 
 export async function startLoadTarget(o: LoadTargetOptions): Promise<LoadTarget> {
+  if (isClusterTarget(o.target)) return cluster(o);
   if (o.target !== 'in-process') {
     const url = o.target.replace(/\/$/, '');
     return { kind: 'url', url, serverResources: async () => null, messages: (s, u) => messagesOverHttp(url, s, u), close: async () => undefined };
@@ -69,6 +74,22 @@ export async function startLoadTarget(o: LoadTargetOptions): Promise<LoadTarget>
     };
   }
   return inProcess(o);
+}
+
+/** n instances behind HAProxy; the server's resources are the instances' together (/proc). */
+async function cluster(o: LoadTargetOptions): Promise<LoadTarget> {
+  const t = await startTarget(o.target, undefined, { env: o.env, sim: o.sim });
+  const instances = t.cluster?.instances ?? [];
+  const pids = instances.map((i) => i.pid);
+  return {
+    kind: 'cluster',
+    url: t.url,
+    instances: instances.map((i) => i.name),
+    ...(t.sim ? { sim: t.sim } : {}),
+    serverResources: async () => sampleProcs(pids),
+    messages: (s, u) => messagesOverHttp(t.url, s, u),
+    close: () => t.close(),
+  };
 }
 
 async function inProcess(o: LoadTargetOptions): Promise<LoadTarget> {

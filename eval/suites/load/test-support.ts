@@ -9,12 +9,12 @@ import type { Suite } from '../../harness/suite';
 
 const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
 
-export async function runSmallest(suite: Suite, config: unknown): Promise<RunOutcome & { cleanup(): Promise<void> }> {
+export async function runSmallest(suite: Suite, config: unknown, target = 'in-process'): Promise<RunOutcome & { cleanup(): Promise<void> }> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), `memocha-${suite.name}-`));
   const cfg = path.join(tmp, 'config.json');
   await writeFile(cfg, JSON.stringify(config));
   const out = path.join(tmp, 'out');
-  const outcome = await runSuite(suite, { target: 'in-process', seed: DEFAULT_SEED, quick: true, config: cfg, out, argv: ['memocha-eval', suite.name] }, { reportsRoot: tmp, stdout: sink(), stderr: sink(), handleSigint: false });
+  const outcome = await runSuite(suite, { target, seed: DEFAULT_SEED, quick: true, config: cfg, out, argv: ['memocha-eval', suite.name] }, { reportsRoot: tmp, stdout: sink(), stderr: sink(), handleSigint: false });
   return { ...outcome, cleanup: () => rm(tmp, { recursive: true, force: true }) };
 }
 

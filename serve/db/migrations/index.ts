@@ -6,6 +6,8 @@ import * as apiKeys004 from './004_api_keys';
 import * as forgotten005 from './005_memory_forgotten';
 import * as turnStart006 from './006_turn_start';
 import * as answerSettle007 from './007_answer_settle';
+import * as indexClaims008 from './008_index_claims';
+import * as liveEval009 from './009_live_eval';
 
 interface NamedMigration {
   name: string;
@@ -23,6 +25,8 @@ export const migrations: readonly NamedMigration[] = [
   { name: '005_memory_forgotten', file: '005_memory_forgotten.ts', migration: forgotten005 },
   { name: '006_turn_start', file: '006_turn_start.ts', migration: turnStart006 },
   { name: '007_answer_settle', file: '007_answer_settle.ts', migration: answerSettle007 },
+  { name: '008_index_claims', file: '008_index_claims.ts', migration: indexClaims008 },
+  { name: '009_live_eval', file: '009_live_eval.ts', migration: liveEval009 },
 ];
 
 /** A knex MigrationSource over the explicit list above (works the same under tsx, vitest and the knex CLI). */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { apiKeysRepo, type ApiKeysRepo } from './api-keys';
+import { liveEvalRepo, type LiveEvalRepo } from './live-eval';
 import { memoryIndexRepo, type MemoryIndexRepo } from './memory-index';
 import { messagesRepo, type MessagesRepo } from './messages';
 import { sessionsRepo, type SessionsRepo } from './sessions';
@@ -9,6 +10,7 @@ import { usersRepo, type UsersRepo } from './users';
 
 export type { UsersRepo } from './users';
 export type { ApiKeyInfo, ApiKeysRepo } from './api-keys';
+export type { LiveEvalRepo, LiveSample, NewLiveSample } from './live-eval';
 export type { MemoryIndexRepo } from './memory-index';
 export type { CreateSessionInput, SessionRow, SessionsRepo } from './sessions';
 export type { InsertMessageInput, MessagePatch, MessageRole, MessageRow, MessageStatus, MessagesRepo } from './messages';
@@ -25,6 +27,8 @@ export interface Repos {
   usage: UsageRepo;
   memoryIndex: MemoryIndexRepo;
   apiKeys: ApiKeysRepo;
+  /** Sampled turns of live quality monitoring (serve/live/). */
+  liveEval: LiveEvalRepo;
   /** Runs `fn` with repositories bound to one transaction: all its writes land together or not at all. */
   transaction<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
 }
@@ -39,6 +43,7 @@ export function createRepos(knex: Knex): Repos {
     usage: usageRepo(knex),
     memoryIndex: memoryIndexRepo(knex),
     apiKeys: apiKeysRepo(knex),
+    liveEval: liveEvalRepo(knex),
     transaction: (fn) => knex.transaction((trx) => fn(createRepos(trx))),
   };
 }

@@ -8,6 +8,17 @@ import { toMessage, type DbMessage, type MessageRow } from './messages';
 export interface MemoryIndexRepo {
   /** Answered or stored messages not yet indexed nor forgotten, oldest first. */
   pending(opts: { limit: number; sessionId?: string; userId?: string }): Promise<MessageRow[]>;
+  /**
+   * Claim up to `limit` pending messages nobody holds a live claim on, oldest first, for `leaseMs`
+   * (database clock). Rows another transaction is claiming are skipped, never waited for: two
+   * servers claiming at once get disjoint sets.
+   */
+  claim(opts: ClaimOptions): Promise<MessageRow[]>;
+  /** Extend `owner`'s claims on these messages; returns how many it still held. */
+  renewClaims(ids: string[], owner: string, leaseMs: number): Promise<number>;
+  /** Drop `owner`'s claims on these messages (its indexing failed: anyone may retry them at once). */
+  releaseClaims(ids: string[], owner: string): Promise<number>;
+  /** Mark messages indexed, clearing their claims. */
   markIndexed(ids: string[], at?: Date): Promise<void>;
   /** Up to `n` messages of the session just before `seq`, in chronological order (context for turns and windows). */
   before(sessionId: string, seq: number, n: number): Promise<MessageRow[]>;
@@ -23,15 +34,26 @@ export interface MemoryIndexRepo {
   live(ids: string[]): Promise<Set<string>>;
 }
 
+export interface ClaimOptions {
+  owner: string;
+  leaseMs: number;
+  limit: number;
+  sessionId?: string;
+  /** Only messages created at or before this (the sweep leaves young turns to the per-turn indexing). */
+  createdBefore?: Date;
+}
+
 const INDEXABLE = ['complete', 'partial'];
 /** Ids per `where id in (...)`, well under PostgreSQL's 65,535 bind parameters. */
 const ID_BATCH = 5_000;
 
 export function memoryIndexRepo(knex: Knex): MemoryIndexRepo {
-  const table = () => knex<DbMessage & { indexed_at: Date | null; forgotten_at: Date | null }>('messages');
+  const table = () =>
+    knex<DbMessage & { indexed_at: Date | null; forgotten_at: Date | null; index_claimed_by: string | null; index_claim_until: Date | null }>('messages');
   /** Messages memory may still be made from. */
   const remembered = () => table().whereNull('forgotten_at');
   const rows = (r: DbMessage[]) => r.map(toMessage);
+  const leaseEnd = (ms: number) => knex.raw("now() + (? * interval '1 millisecond')", [Math.max(1, Math.floor(ms))]) as unknown as Date;
   return {
     async pending({ limit, sessionId, userId }) {
       const q = remembered().whereNull('indexed_at').whereIn('status', INDEXABLE).orderBy('seq', 'asc').limit(limit);
@@ -39,9 +61,52 @@ export function memoryIndexRepo(knex: Knex): MemoryIndexRepo {
       if (userId) q.where('user_id', userId);
       return rows(await q);
     },
+    async claim({ owner, leaseMs, limit, sessionId, createdBefore }) {
+      const free = remembered()
+        .select('id')
+        .whereNull('indexed_at')
+        .whereIn('status', INDEXABLE)
+        .where((q) => q.whereNull('index_claim_until').orWhere('index_claim_until', '<', knex.fn.now()))
+        .orderBy('seq', 'asc')
+        .limit(Math.max(1, Math.floor(limit)))
+        .forUpdate()
+        .skipLocked();
+      if (sessionId) free.where('session_id', sessionId);
+      if (createdBefore) free.where('created_at', '<=', createdBefore);
+      const sub = free.toSQL();
+      // Materialized: as `where id in (subquery)` the planner may rescan the subquery, which then skips
+      // the rows this statement already claimed and locks the next ones (a limit of 7 claimed 20).
+      const res = (await knex.raw(
+        `with free as materialized (${sub.sql})
+         update ?? m set index_claimed_by = ?, index_claim_until = now() + (? * interval '1 millisecond')
+           from free where m.id = free.id
+         returning m.*`,
+        [...sub.bindings, 'messages', owner, Math.max(1, Math.floor(leaseMs))],
+      )) as { rows: DbMessage[] };
+      return rows(res.rows).sort((a, b) => a.seq - b.seq);
+    },
+    async renewClaims(ids, owner, leaseMs) {
+      let n = 0;
+      for (let i = 0; i < ids.length; i += ID_BATCH) {
+        const part = ids.slice(i, i + ID_BATCH);
+        n += (await table().whereIn('id', part).where('index_claimed_by', owner).whereNull('indexed_at').update({ index_claim_until: leaseEnd(leaseMs) }).returning('id')).length;
+      }
+      return n;
+    },
+    async releaseClaims(ids, owner) {
+      let n = 0;
+      for (let i = 0; i < ids.length; i += ID_BATCH) {
+        const part = ids.slice(i, i + ID_BATCH);
+        n += (await table().whereIn('id', part).where('index_claimed_by', owner).update({ index_claimed_by: null, index_claim_until: null }).returning('id')).length;
+      }
+      return n;
+    },
     async markIndexed(ids, at = new Date()) {
-      if (ids.length === 0) return;
-      await table().whereIn('id', ids).update({ indexed_at: at });
+      for (let i = 0; i < ids.length; i += ID_BATCH) {
+        await table()
+          .whereIn('id', ids.slice(i, i + ID_BATCH))
+          .update({ indexed_at: at, index_claimed_by: null, index_claim_until: null });
+      }
     },
     async before(sessionId, seq, n) {
       if (n <= 0) return [];
@@ -60,7 +125,7 @@ export function memoryIndexRepo(knex: Knex): MemoryIndexRepo {
       const q = table().whereNotNull('indexed_at');
       if (userId) q.where('user_id', userId);
       if (sessionId) q.where('session_id', sessionId);
-      const updated = await q.update({ indexed_at: null }).returning('id');
+      const updated = await q.update({ indexed_at: null, index_claimed_by: null, index_claim_until: null }).returning('id');
       return updated.length;
     },
     async forget({ userId, sessionId, ids }) {

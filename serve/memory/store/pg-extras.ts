@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { bm25TopCte, type Bm25Params } from './pg-bm25';
-import { RECORD_COLUMNS, parseVectorText, rowToMemory, toVectorLiteral, type MemoryRow, type VectorEncoding } from './pg-sql';
+import { RECORD_COLUMNS, rowToMemory, type MemoryRow, type VectorEncoding } from './pg-sql';
+import { PGVECTOR_TYPE, type VectorType } from './pg-vector-type';
 import type { SearchHit, SearchOptions } from './types';
 import { validateFilter } from './validate';
 
@@ -17,21 +18,22 @@ export async function pgTextSearch(
   vector: Float32Array | null,
   opts: SearchOptions,
   params: Bm25Params,
+  vectorType: VectorType = PGVECTOR_TYPE,
 ): Promise<SearchHit[]> {
   validateFilter(opts.filter);
   if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error(`search k must be a positive integer, got ${opts.k}`);
   const top = bm25TopCte({ table, query, filter: opts.filter, k: opts.k, params });
   const columns = RECORD_COLUMNS.map((c) => `m.${c}`).join(', ');
   const sql = `${top.sql}
-    select ${columns}, top.bm25 as lexical${vector ? ', m.embedding <=> ?::vector as distance' : ''}${opts.withVectors ? ', m.embedding::text as embedding_text' : ''}
+    select ${columns}, top.bm25 as lexical${vector ? `, ${vectorType.distance('m.embedding')} as distance` : ''}${opts.withVectors ? ', m.embedding::text as embedding_text' : ''}
       from top join ?? m on m.id = top.memory_id
      order by top.bm25 desc, m.id`;
-  const res = (await knex.raw(sql, [...top.bindings, ...(vector ? [toVectorLiteral(vector, encoding)] : []), table])) as { rows: (MemoryRow & { lexical: number | string })[] };
+  const res = (await knex.raw(sql, [...top.bindings, ...(vector ? [vectorType.literal(vector, encoding)] : []), table])) as { rows: (MemoryRow & { lexical: number | string })[] };
   return res.rows.map((row) => ({
     record: rowToMemory(row),
     score: vector ? 1 - Number(row.distance) : 0,
     lexicalScore: Number(row.lexical),
-    ...(opts.withVectors && row.embedding_text ? { vector: parseVectorText(row.embedding_text) } : {}),
+    ...(opts.withVectors && row.embedding_text ? { vector: vectorType.parse(row.embedding_text) } : {}),
   }));
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { pgCode } from './pg-sql';
+import { PGVECTOR_TYPE, type VectorType } from './pg-vector-type';
 import { DimensionMismatchError, PgvectorMissingError } from './types';
 
 export interface HnswParams {
@@ -18,6 +19,8 @@ export interface SchemaOptions {
   backend: 'pglite' | 'postgres';
   dimensions: number;
   hnsw?: HnswParams;
+  /** Default pgvector's `vector(n)`. */
+  vectorType?: VectorType;
 }
 
 /** pgvector's limit for indexing the `vector` type. */
@@ -86,18 +89,19 @@ async function serverMajor(knex: Knex): Promise<string> {
  * exist there (a table of that name further down the search_path, e.g. public.memories seen from
  * a private schema, does not count: the store creates its own).
  */
-export async function tableDimensions(knex: Knex, table: string): Promise<number | undefined> {
+export async function tableDimensions(knex: Knex, table: string, vectorType: VectorType = PGVECTOR_TYPE): Promise<number | undefined> {
   const res = (await knex.raw(
-    `select format_type(a.atttypid, a.atttypmod) as type
+    `select format_type(a.atttypid, a.atttypmod) as type,
+            array(select pg_get_constraintdef(c.oid) from pg_constraint c where c.conrelid = a.attrelid and c.contype = 'c') as checks
        from pg_attribute a
       where a.attrelid = to_regclass(quote_ident(current_schema()) || '.' || quote_ident(?)) and a.attname = 'embedding' and not a.attisdropped`,
     [table],
-  )) as { rows: { type: string }[] };
-  const type = res.rows[0]?.type;
-  if (type === undefined) return undefined;
-  const m = /^vector\((\d+)\)$/.exec(type);
-  if (!m) throw new Error(`table ${table} exists but its embedding column is ${type}, not vector(n)`);
-  return Number(m[1]);
+  )) as { rows: { type: string; checks: string[] }[] };
+  const row = res.rows[0];
+  if (row === undefined) return undefined;
+  const dims = vectorType.dimensionsOf(row.type, row.checks);
+  if (dims === undefined) throw new Error(`table ${table} exists but its embedding column is ${row.type}, not the ${vectorType.name} store's ${vectorType.columnType(1).replace('1', 'n')}`);
+  return dims;
 }
 
 /** Create the table and indexes if missing; refuse an existing table of another dimension. */
@@ -107,7 +111,8 @@ export async function ensureTable(knex: Knex, opts: SchemaOptions): Promise<void
   if (opts.hnsw && dimensions > HNSW_MAX_DIMENSIONS) {
     throw new Error(`HNSW indexes on vector support at most ${HNSW_MAX_DIMENSIONS} dimensions (got ${dimensions}): use index type 'exact'`);
   }
-  const existing = await tableDimensions(knex, table);
+  const vectorType = opts.vectorType ?? PGVECTOR_TYPE;
+  const existing = await tableDimensions(knex, table, vectorType);
   if (existing !== undefined && existing !== dimensions) throw new DimensionMismatchError(existing, dimensions, `table ${table}`);
   const names = indexNames(table);
   if (existing === undefined) {
@@ -122,7 +127,7 @@ export async function ensureTable(knex: Knex, opts: SchemaOptions): Promise<void
              role text not null,
              text text not null,
              created_at timestamptz not null,
-             embedding vector(${dimensions}) not null
+             embedding ${vectorType.columnType(dimensions)} not null ${vectorType.columnCheck(dimensions)}
            )`,
           [table],
         );

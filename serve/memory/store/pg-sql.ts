@@ -29,14 +29,19 @@ export function hexFloat(x: number): string {
 
 export type VectorEncoding = 'hex' | 'decimal';
 
-/** pgvector's text form, '[x,y,...]'. Decimal uses 9 significant digits (float32 round-trips). */
-export function toVectorLiteral(v: Float32Array, encoding: VectorEncoding): string {
+/** A vector's elements as SQL float text. Decimal uses 9 significant digits (float32 round-trips). */
+export function floatTexts(v: Float32Array, encoding: VectorEncoding): string[] {
   const parts = new Array<string>(v.length);
   for (let i = 0; i < v.length; i++) {
     const x = v[i] as number;
     parts[i] = encoding === 'hex' ? hexFloat(x) : String(Number(x.toPrecision(9)));
   }
-  return `[${parts.join(',')}]`;
+  return parts;
+}
+
+/** pgvector's text form, '[x,y,...]'. */
+export function toVectorLiteral(v: Float32Array, encoding: VectorEncoding): string {
+  return `[${floatTexts(v, encoding).join(',')}]`;
 }
 
 /** Parse pgvector's text output. */

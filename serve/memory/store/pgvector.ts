@@ -1,6 +1,7 @@
 /**
- * VectorStore on pgvector: embedded PGlite (the default, same database as the chat) or PostgreSQL.
- * Cosine distance (`<=>`), score = 1 - distance. Filters use bindings only.
+ * VectorStore in the chat database (embedded PGlite, the default, or PostgreSQL): on pgvector
+ * (cosine distance `<=>`), or as `real[]` with the cosine in SQL (pgarray, no extension needed).
+ * Score = 1 - distance. Filters use bindings only.
  */
 import type { Knex } from 'knex';
 import { chunks } from '../../embeddings/normalise';
@@ -9,12 +10,11 @@ import {
   RECORD_COLUMNS,
   applyFilter,
   checkTableName,
-  parseVectorText,
   rowToMemory,
-  toVectorLiteral,
   type MemoryRow,
   type VectorEncoding,
 } from './pg-sql';
+import { PGARRAY_TYPE, PGVECTOR_TYPE, type VectorType } from './pg-vector-type';
 import type { MemoryFilter, MemoryIdsFilter, MemoryRecord, SearchHit, SearchOptions, VectorStore } from './types';
 import {
   foreignIdError,
@@ -61,6 +61,8 @@ export interface PgvectorStoreOptions {
   bm25?: Bm25Params;
 }
 
+export type PgarrayStoreOptions = Omit<PgvectorStoreOptions, 'index'>;
+
 export interface PgvectorStore extends VectorStore {
   readonly table: string;
   /** The pgvector version found by ensure(). */
@@ -70,7 +72,20 @@ export interface PgvectorStore extends VectorStore {
 const ROWS_PER_INSERT = 500;
 
 export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
+  return createSqlVectorStore(opts, PGVECTOR_TYPE);
+}
+
+/**
+ * The same store without the pgvector extension: embeddings as `real[]`, cosine computed in SQL
+ * over the filter's rows (exact, O(memories of the user); see README.md for its limits).
+ */
+export function createPgarrayStore(opts: PgarrayStoreOptions): PgvectorStore {
+  return createSqlVectorStore({ ...opts, index: { type: 'exact' } }, PGARRAY_TYPE);
+}
+
+function createSqlVectorStore(opts: PgvectorStoreOptions, vectorType: VectorType): PgvectorStore {
   const { knex, backend } = opts;
+  const pgvector = vectorType === PGVECTOR_TYPE;
   const table = checkTableName(opts.table ?? 'memories');
   const index = opts.index ?? { type: 'exact' };
   const hnsw: HnswParams | undefined =
@@ -97,7 +112,7 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
   }
 
   async function upsertChunk(trx: Knex.Transaction, rows: MemoryRecord[]): Promise<void> {
-    const values = rows.map(() => '(?, ?, ?, ?::jsonb, ?, ?, ?, ?::vector)').join(', ');
+    const values = rows.map(() => `(?, ?, ?, ?::jsonb, ?, ?, ?, ${vectorType.param})`).join(', ');
     const bindings = rows.flatMap((r) => [
       r.id,
       r.userId,
@@ -106,7 +121,7 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
       r.role,
       r.text,
       r.createdAt,
-      toVectorLiteral(r.vector, encoding),
+      vectorType.literal(r.vector, encoding),
     ]);
     const res = (await trx.raw(
       `insert into ?? (id, user_id, session_id, message_ids, role, text, created_at, embedding)
@@ -127,7 +142,7 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
   async function runSearch(q: Knex | Knex.Transaction, vector: Float32Array, opts: SearchOptions): Promise<SearchHit[]> {
     const qb = q(table)
       .select(...RECORD_COLUMNS)
-      .select(q.raw('embedding <=> ?::vector as distance', [toVectorLiteral(vector, encoding)]));
+      .select(q.raw(`${vectorType.distance('embedding')} as distance`, [vectorType.literal(vector, encoding)]));
     if (opts.withVectors) qb.select('embedding');
     applyFilter(qb, opts.filter).orderBy('distance').limit(opts.k);
     // Vectors as text only for the k rows kept: casting every candidate row first made searches ~10x slower.
@@ -138,21 +153,21 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
     return rows.map((row) => ({
       record: rowToMemory(row),
       score: 1 - Number(row.distance),
-      ...(opts.withVectors && row.embedding_text ? { vector: parseVectorText(row.embedding_text) } : {}),
+      ...(opts.withVectors && row.embedding_text ? { vector: vectorType.parse(row.embedding_text) } : {}),
     }));
   }
 
   return {
-    id: `pgvector:${backend}:${index.type}`,
+    id: pgvector ? `pgvector:${backend}:${index.type}` : `pgarray:${backend}`,
     table,
     pgvectorVersion: () => version,
 
     async ensure(dimensions) {
-      version = await ensureExtension(knex, backend);
-      await ensureTable(knex, { table, backend, dimensions, ...(hnsw ? { hnsw } : {}) });
+      if (pgvector) version = await ensureExtension(knex, backend);
+      await ensureTable(knex, { table, backend, dimensions, vectorType, ...(hnsw ? { hnsw } : {}) });
       await ensureBm25(knex, table);
       dims = dimensions;
-      iterativeScan = compareVersions(version, '0.8.0') >= 0;
+      iterativeScan = version !== undefined && compareVersions(version, '0.8.0') >= 0;
     },
 
     async upsert(records) {
@@ -216,12 +231,12 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
     textSearch: async (query, vector, opts, call) => {
       if (vector) validateVector(vector, dimensions('textSearch'), 'textSearch');
       const signal = call?.signal;
-      if (!signal) return pgTextSearch(knex, table, encoding, query, vector, opts, bm25);
+      if (!signal) return pgTextSearch(knex, table, encoding, query, vector, opts, bm25, vectorType);
       signal.throwIfAborted();
       // The query may wait for a pooled connection: a transaction holds it while the signal is checked again.
       return knex.transaction(async (trx) => {
         signal.throwIfAborted();
-        const hits = await pgTextSearch(trx, table, encoding, query, vector, opts, bm25);
+        const hits = await pgTextSearch(trx, table, encoding, query, vector, opts, bm25, vectorType);
         signal.throwIfAborted();
         return hits;
       });
@@ -239,7 +254,7 @@ export function createPgvectorStore(opts: PgvectorStoreOptions): PgvectorStore {
           .select(...RECORD_COLUMNS, knex.raw('embedding::text as embedding_text'))
           .where('user_id', userId)
           .whereIn('id', part)) as MemoryRow[];
-        for (const row of rows) out.push({ ...rowToMemory(row), vector: parseVectorText(row.embedding_text ?? '[]') });
+        for (const row of rows) out.push({ ...rowToMemory(row), vector: vectorType.parse(row.embedding_text ?? '[]') });
       }
       return out;
     },

@@ -18,11 +18,15 @@ describe('createVectorStore', () => {
     expect(hnsw.id).toBe('pgvector:pglite:hnsw');
     await hnsw.ensure(3);
     expect(await hnsw.count()).toBe(0);
+    const array = await createVectorStore('pgarray', { knex: db.knex, backend: 'pglite', pgvector: { table: 'mem_reg_array' } });
+    expect(array.id).toBe('pgarray:pglite');
+    await array.ensure(3);
+    expect(await array.count()).toBe(0);
   });
 
   it('explains what is missing or unknown', async () => {
     await expect(createVectorStore('pgvector')).rejects.toThrow(/needs the database/);
-    await expect(createVectorStore('faiss')).rejects.toThrow(/use one of pgvector, pgvector:hnsw, milvus:\/\/host:19530/);
+    await expect(createVectorStore('faiss')).rejects.toThrow(/use one of pgvector, pgvector:hnsw, pgarray, milvus:\/\/host:19530/);
   });
 });
 

@@ -2,13 +2,14 @@
  * Vector stores by config string:
  *   pgvector                          the chat database itself (PGlite or PostgreSQL), exact scan
  *   pgvector:hnsw                     the same with an HNSW index (deps.pgvector.index tunes it)
+ *   pgarray                           the chat database without the pgvector extension: real[] and an exact cosine in SQL
  *   milvus://host:19530[?collection=memories&index=HNSW&metric=COSINE&bm25_k1=1.2&bm25_b=0.75]
  * Milvus' SDK (gRPC) is only loaded when a milvus:// store is asked for.
  */
 import type { Knex } from 'knex';
 import { DEFAULT_MILVUS_BM25, MILVUS_INDEX_TYPES, parseBm25Params, type MilvusBm25Options, type MilvusIndexType, type MilvusMetric } from './milvus-options';
 import type { Bm25Params } from './pg-bm25';
-import { createPgvectorStore, type PgvectorIndexOptions } from './pgvector';
+import { createPgarrayStore, createPgvectorStore, type PgvectorIndexOptions } from './pgvector';
 import type { VectorStore } from './types';
 
 export interface VectorStoreDeps {
@@ -21,7 +22,7 @@ export interface VectorStoreDeps {
   milvus?: { token?: string; database?: string; collection?: string; index?: MilvusIndexType; metric?: MilvusMetric };
 }
 
-export const VECTOR_STORE_SPECS = ['pgvector', 'pgvector:hnsw', 'milvus://host:19530'] as const;
+export const VECTOR_STORE_SPECS = ['pgvector', 'pgvector:hnsw', 'pgarray', 'milvus://host:19530'] as const;
 
 export async function createVectorStore(spec: string, deps: VectorStoreDeps = {}): Promise<VectorStore> {
   const s = spec.trim();
@@ -33,6 +34,15 @@ export async function createVectorStore(spec: string, deps: VectorStoreDeps = {}
       knex: deps.knex,
       backend: deps.backend,
       index,
+      ...(deps.pgvector?.table ? { table: deps.pgvector.table } : {}),
+      ...(deps.bm25 ? { bm25: deps.bm25 } : {}),
+    });
+  }
+  if (s === 'pgarray') {
+    if (!deps.knex || !deps.backend) throw new Error('vector store pgarray needs the database (knex and backend)');
+    return createPgarrayStore({
+      knex: deps.knex,
+      backend: deps.backend,
       ...(deps.pgvector?.table ? { table: deps.pgvector.table } : {}),
       ...(deps.bm25 ? { bm25: deps.bm25 } : {}),
     });
