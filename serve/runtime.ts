@@ -8,6 +8,7 @@ import { createRunningTurns } from './chat/running-turns';
 import { configWarnings, instanceName, type Config } from './config';
 import { openDb, type Db } from './db';
 import { createRepos } from './db/repos';
+import { watchQueryOutcomes } from './db/query-outcomes';
 import { createLogger } from './logger';
 import { createOpenAiProvider } from './llm/openai';
 import { costUsd } from './llm/pricing';
@@ -60,6 +61,7 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
   const redis = config.REDIS_URL ? openRedis({ url: config.REDIS_URL, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger }) : undefined;
   const db = o.db ?? (await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX, pgliteMode: config.PGLITE_MODE }));
   const repos = createRepos(db.knex);
+  const queryOutcomes = watchQueryOutcomes(db.knex);
   const untraceDb = tracing ? tracing.hooks.traceKnex(tracing.tracer, db.knex as unknown as KnexQueryEvents) : () => undefined;
   const stopAnalyze = db.backend === 'pglite' ? analyzePeriodically(db, logger) : () => undefined;
   const instanceId = o.instanceId ?? PROCESS_INSTANCE_ID;
@@ -157,6 +159,9 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
     admit: () => admission(llm),
     readiness: {
       async database() {
+        // Busy, not down: with queries waiting for a connection while others keep succeeding, a ping would only
+        // queue behind them, and a balancer's health check would time out on a saturated but healthy instance.
+        if (db.pool().pending > 0 && queryOutcomes.succeededWithin(READY_RECENT_MS)) return { ok: true, backend: db.backend, busy: true };
         const t = performance.now();
         try {
           await db.ping();
@@ -195,12 +200,16 @@ export async function createRuntime(config: Config, o: RuntimeOverrides = {}): P
       await sim?.close();
       if (!o.db) await db.close();
       untraceDb();
+      queryOutcomes.stop();
       rateLimits?.close();
       if (redis) await closeRedis(redis);
       await tracing?.shutdown();
     },
   };
 }
+
+/** /readyz answers from the queries of the last this many ms when the pool is saturated, instead of queueing a ping. */
+const READY_RECENT_MS = 1_000;
 
 /**
  * PGlite has no autovacuum, so its planner never learns the tables' sizes and history loads end up

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 
 export interface Readiness {
-  database(): Promise<{ ok: boolean; backend: string; latencyMs?: number; error?: string }>;
+  /** `busy`: queries were waiting for a connection while others succeeded within the last second, so no ping was queued. */
+  database(): Promise<{ ok: boolean; backend: string; latencyMs?: number; error?: string; busy?: boolean }>;
   llm(): { mode: 'openai' | 'sim'; model: string; breakers: { provider: string; state: string }[]; note?: string };
   memory(): Record<string, unknown>;
 }
