@@ -16,7 +16,11 @@ export interface LimitState {
 
 /** Quota units of the draft's registry; tokens have none there, so they are named as what they count. */
 const UNIT: Record<LimitKind, string | null> = { rpm: null, tpm: 'tokens', concurrent: 'concurrent-requests' };
-const OPENAI: Partial<Record<LimitKind, string>> = { rpm: 'requests', tpm: 'tokens' };
+/** OpenAI's fields per limit: limit, remaining, reset. */
+const OPENAI: Partial<Record<LimitKind, readonly [string, string, string]>> = {
+  rpm: ['x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'],
+  tpm: ['x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
+};
 
 /** Whole seconds, at least 1 when anything is left to wait (delay-seconds never promise a wait of 0). */
 export const seconds = (ms: number) => (ms > 0 ? Math.max(1, Math.ceil(ms / 1000)) : 0);
@@ -52,11 +56,12 @@ export function rateLimitHeaders(states: readonly LimitState[]): Record<string, 
   if (states.length === 0) return {};
   const h: Record<string, string> = { 'RateLimit-Policy': policyField(states), RateLimit: rateLimitField(states) };
   for (const l of states) {
-    const name = OPENAI[l.kind];
-    if (!name) continue;
-    h[`x-ratelimit-limit-${name}`] = String(l.limit);
-    h[`x-ratelimit-remaining-${name}`] = String(l.remaining);
-    h[`x-ratelimit-reset-${name}`] = openAiDuration(l.resetMs);
+    const fields = OPENAI[l.kind];
+    if (!fields) continue;
+    const [limit, remaining, reset] = fields;
+    h[limit] = String(l.limit);
+    h[remaining] = String(l.remaining);
+    h[reset] = openAiDuration(l.resetMs);
   }
   return h;
 }

@@ -10,6 +10,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { throttledWarn } from '../redis/throttled-warn';
 import { rateLimitHeaders, retryAfterS, type LimitState } from './headers';
 import { createLimiters, type LimitKind, type Limiter, type LimitSettings } from './limiters';
 
@@ -60,18 +61,11 @@ export function createRateLimits(o: RateLimitOptions): RateLimits | null {
   const limiters = createLimiters(o, o.redis);
   if (limiters.list.length === 0) return null;
   const hooks = o.hooks ?? {};
-  const warnEveryMs = o.warnEveryMs ?? 30_000;
-  let lastWarn = -Infinity;
-  let failedSinceWarn = 0;
+  const warn = throttledWarn(o.logger, 'rate limit store failed: requests admitted without this limit', { everyMs: o.warnEveryMs ?? 30_000 });
 
   const failOpen = (l: Limiter, err: unknown) => {
     hooks.onFailOpen?.(l.kind);
-    failedSinceWarn += 1;
-    const now = performance.now();
-    if (now - lastWarn < warnEveryMs) return;
-    o.logger.warn({ err: err instanceof Error ? err.message : String(err), limit: l.kind, failedOpen: failedSinceWarn }, 'rate limit store failed: requests admitted without this limit');
-    lastWarn = now;
-    failedSinceWarn = 0;
+    warn(err instanceof Error ? err : new Error(String(err)), { limit: l.kind });
   };
   const quietly = (p: Promise<void>, what: string) => p.catch((err: unknown) => o.logger.debug({ err, what }, 'rate limit store failed; the key expires on its own'));
 
